@@ -1,0 +1,124 @@
+"""The `backprop-tutor` command: start the app, validate lessons, run exercises."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from tutor import __version__
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="backprop-tutor",
+        description="Learn how neural networks learn: lessons, step-by-step tables, "
+                    "charts, quizzes and code exercises in your terminal.",
+        epilog="Progress is saved in the user data folder; set BACKPROP_TUTOR_DATA "
+               "to a folder to keep it elsewhere.",
+    )
+    parser.add_argument("--version", action="version", version=f"backprop-tutor {__version__}")
+    parser.add_argument(
+        "--lessons", metavar="DIR", type=Path,
+        help="open the course in DIR (a folder of markdown lessons) instead of the bundled one",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    validate = subparsers.add_parser(
+        "validate", help="check a lesson folder and list each problem with file and line",
+        description="Check every lesson in a folder and list each problem with file and line. "
+                    "Exits 1 when a problem is found.",
+    )
+    validate.add_argument("folder", nargs="?", type=Path,
+                          help="the lesson folder (default: --lessons or the bundled course)")
+    validate.set_defaults(handler=run_validate)
+
+    try:
+        from tutor.exercise_cli import add_subcommands
+    except ImportError:
+        pass
+    else:
+        add_subcommands(subparsers)
+    return parser
+
+
+def block_validators() -> dict:
+    """Return the block validators that need the checking package (quiz and exercise)."""
+    validators = {}
+    try:
+        from tutor.checking.quiz import validate_quiz_params
+    except ImportError:
+        pass
+    else:
+        validators["quiz"] = lambda params, root: validate_quiz_params(params)
+    try:
+        from tutor.checking.exercises import validate_exercise_params
+    except ImportError:
+        pass
+    else:
+        validators["exercise"] = validate_exercise_params
+    return validators
+
+
+def run_validate(args: argparse.Namespace, lessons_dir: Path) -> int:
+    from tutor.course import load_course
+
+    folder = args.folder or lessons_dir
+    course = load_course(folder, block_validators())
+    for problem in course.problems:
+        print(problem)
+    blocks = sum(len(lesson.blocks()) for lesson in course.lessons)
+    if not course.lessons and not course.problems:
+        print(f"{folder}: no lessons found (expected *.md files with front matter)")
+        return EXIT_FAILED
+    print(f"{len(course.lessons)} lessons, {blocks} interactive blocks, "
+          f"{len(course.problems)} problems in {folder}")
+    return EXIT_FAILED if course.problems else EXIT_OK
+
+
+def run_app(lessons_dir: Path) -> int:
+    from tutor.course import load_course
+    from tutor.progress import ProgressStore
+
+    course = load_course(lessons_dir, block_validators())
+    if not course.lessons:
+        print(f"backprop-tutor: no lessons found in {lessons_dir}", file=sys.stderr)
+        for problem in course.problems:
+            print(f"  {problem}", file=sys.stderr)
+        print("Give a folder of markdown lessons with --lessons DIR, or check one with "
+              "`backprop-tutor validate DIR`.", file=sys.stderr)
+        return EXIT_FAILED
+
+    store = ProgressStore.open_default()
+    from tutor.ui.app import TutorApp
+
+    try:
+        TutorApp(course, store).run()
+    finally:
+        store.close()
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+
+    from tutor.course.paths import default_lessons_dir
+
+    lessons_dir = args.lessons.expanduser() if args.lessons else default_lessons_dir()
+    if args.lessons and not lessons_dir.is_dir():
+        print(f"backprop-tutor: lesson folder not found: {lessons_dir}", file=sys.stderr)
+        return EXIT_USAGE
+
+    handler = getattr(args, "handler", None)
+    if handler is not None:
+        return handler(args, lessons_dir=lessons_dir)
+    return run_app(lessons_dir)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

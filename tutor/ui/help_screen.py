@@ -1,0 +1,80 @@
+"""The help screen: every key of the app and of the lab widgets."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+HELP_TEXT = """\
+[b]backprop-tutor keys[/b]
+
+[b]Anywhere[/b]
+  tab / shift+tab   move focus: tree, prose, lab widgets
+  ] / [             next / previous section
+  > / <             next / previous lesson
+  t                 show or hide the course tree
+  p                 focus the prose pane
+  l                 focus the lab pane (the first block)
+  ? or f1           this help
+  q or ctrl+c       quit (everything is already saved)
+
+[b]Course tree[/b]
+  up/down or j/k    move;  enter  open the lesson
+
+[b]Prose pane[/b]
+  up/down, pgup/pgdn  scroll
+
+[b]Step tables (trace)[/b]
+  space or right or .      reveal the next value
+  backspace or left or ,   go back one value
+  home / end               start over / reveal all
+
+[b]Quizzes[/b]
+  type a number, enter     check it (0.25, .25, 1/4,
+                           -2.5e-3, 0,25 and 0.5*0.2 work)
+  ctrl+h / ctrl+n / ctrl+w  next hint / new problem /
+                           worked table (also h, n, w
+                           when the answer box is not focused)
+
+[b]Code exercises[/b]
+  e                 open the editor
+  ctrl+r or f5      check the code (in the editor)
+  escape            back to the lesson
+
+Progress is saved as you go, in the file shown by
+`backprop-tutor --help`. Press escape to close this help.
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    """Lists every key; escape, q or ? closes it."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss_help", "Close help"),
+        Binding("q", "dismiss_help", "Close help", show=False),
+        Binding("question_mark", "dismiss_help", "Close help", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    HelpScreen {
+        align: center middle;
+    }
+    HelpScreen > VerticalScroll {
+        width: 64;
+        max-width: 100%;
+        height: 90%;
+        border: round $accent;
+        padding: 0 1;
+        background: $surface;
+    }
+    """
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static(HELP_TEXT, markup=True)
+
+    def action_dismiss_help(self) -> None:
+        self.dismiss(None)
