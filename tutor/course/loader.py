@@ -164,8 +164,9 @@ def _parse_sections(
     body: str, body_start: int, path: Path, root: Path,
     validators: dict[str, BlockValidator], problems: list[Problem],
 ) -> list[Section]:
-    lines = body.split("\n")
-    tokens = MarkdownIt("commonmark").parse(body)
+    lines = [_substitute(line, body_start + number, path, problems)
+             for number, line in enumerate(body.split("\n"))]
+    tokens = MarkdownIt("commonmark").parse("\n".join(lines))
 
     section_starts = [(0, "Introduction")]
     fences = []
@@ -197,7 +198,7 @@ def _parse_sections(
                 kept.append(f"> **Lab:** {_describe_block(block)}")
             cursor = fence_end
         kept.extend(lines[cursor:end])
-        section.markdown = _substitute(("\n".join(kept)).strip("\n"), body_start + start, path, problems)
+        section.markdown = "\n".join(kept).strip("\n")
         if number == 0 and not section.markdown.strip() and not section.blocks:
             continue
         sections.append(section)
@@ -270,9 +271,10 @@ def _describe_block(block: Block) -> str:
     return f"code exercise: {params.get('id')}"
 
 
-def _substitute(markdown: str, line: int, path: Path, problems: list[Problem]) -> str:
+def _substitute(line_text: str, line: int, path: Path, problems: list[Problem]) -> str:
+    """Put engine values into one line of prose; on a bad reference, report it and keep the line."""
     try:
-        return substitute_values(markdown)
+        return substitute_values(line_text)
     except InlineValueError as error:
-        problems.append(Problem(path, line + markdown[:error.position].count("\n"), error.message))
-        return markdown
+        problems.append(Problem(path, line, error.message))
+        return line_text
