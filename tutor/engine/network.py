@@ -60,17 +60,24 @@ class Dense:
         a = self.activation.forward(z)
         return a, LayerCache(a_prev, z, a)
 
-    def backward(self, dA: np.ndarray, cache: LayerCache) -> tuple[np.ndarray, LayerGrads]:
+    def backward(
+        self, dA: np.ndarray, cache: LayerCache, *, compute_dA_prev: bool = True
+    ) -> tuple[np.ndarray | None, LayerGrads]:
         """dA (n_out, m) -> dA_prev (n_in, m) and this layer's gradients; dZ = dA * f'(z)."""
-        dZ = dA * self.activation.derivative(cache.z)
-        return self.backward_from_dZ(dZ, cache)
+        dZ = self.activation.backward(dA, cache.z, cache.a)
+        return self.backward_from_dZ(dZ, cache, compute_dA_prev=compute_dA_prev)
 
-    def backward_from_dZ(self, dZ: np.ndarray, cache: LayerCache) -> tuple[np.ndarray, LayerGrads]:
-        """dZ (n_out, m) -> dA_prev = W.T @ dZ, dW = (1/m) dZ @ a_prev.T, db = (1/m) sum dZ."""
+    def backward_from_dZ(
+        self, dZ: np.ndarray, cache: LayerCache, *, compute_dA_prev: bool = True
+    ) -> tuple[np.ndarray | None, LayerGrads]:
+        """dZ (n_out, m) -> dA_prev = W.T @ dZ, dW = (1/m) dZ @ a_prev.T, db = (1/m) sum dZ.
+
+        With compute_dA_prev=False, dA_prev is None (the first layer needs no dX).
+        """
         m = cache.a_prev.shape[1]
         dW = dZ @ cache.a_prev.T / m
         db = dZ.sum(axis=1, keepdims=True) / m
-        dA_prev = self.W.T @ dZ
+        dA_prev = self.W.T @ dZ if compute_dA_prev else None
         return dA_prev, LayerGrads(dW, db, dZ)
 
 
@@ -84,6 +91,7 @@ class Network:
 
     @property
     def sizes(self) -> list[int]:
+        """Layer widths from input to output, such as [2, 2, 1]."""
         return [self.layers[0].n_in] + [layer.n_out for layer in self.layers]
 
     def parameters(self) -> list[np.ndarray]:
@@ -102,40 +110,60 @@ class Network:
             caches.append(cache)
         return a, caches
 
+    def parameter_names(self) -> list[str]:
+        """Return ["W1", "b1", "W2", "b2", ...] in the order of `parameters()`."""
+        names: list[str] = []
+        for number in range(1, len(self.layers) + 1):
+            names.extend([f"W{number}", f"b{number}"])
+        return names
+
     def predict(self, X: np.ndarray) -> np.ndarray:
-        return self.forward(X)[0]
+        """X (n_in, m) -> output A (n_out, m), keeping no caches."""
+        a = np.asarray(X, dtype=float)
+        for layer in self.layers:
+            a = layer.activation.forward(layer.W @ a + layer.b)
+        return a
 
     def compute_loss(self, X: np.ndarray, Y: np.ndarray) -> float:
+        """Return the mean loss of the batch, without caches or gradients."""
         return self.loss.value(self.predict(X), Y)
 
     def backward(self, caches: list[LayerCache], Y: np.ndarray) -> list[LayerGrads]:
         """Return the gradients of every layer, first layer first."""
         output = self.layers[-1]
         A = caches[-1].a
-        if self.loss.fused_activation is not None:
-            if output.activation.name != self.loss.fused_activation:
-                raise ValueError(
-                    f"loss {self.loss.name!r} needs a {self.loss.fused_activation} output layer, "
-                    f"not {output.activation.name}"
-                )
-            dA, grads = output.backward_from_dZ(self.loss.fused_dZ(A, Y), caches[-1])
+        single = len(self.layers) == 1
+        if self.loss.uses_fused_gradient(output.activation.name):
+            dZ = self.loss.fused_dZ(A, Y)
+            dA, grads = output.backward_from_dZ(dZ, caches[-1], compute_dA_prev=not single)
         else:
-            dA, grads = output.backward(self.loss.dA(A, Y), caches[-1])
+            dA, grads = output.backward(self.loss.dA(A, Y), caches[-1], compute_dA_prev=not single)
 
         all_grads = [grads]
-        for layer, cache in zip(reversed(self.layers[:-1]), reversed(caches[:-1])):
-            dA, grads = layer.backward(dA, cache)
+        hidden = list(zip(self.layers[:-1], caches[:-1]))
+        for number, (layer, cache) in reversed(list(enumerate(hidden))):
+            dA, grads = layer.backward(dA, cache, compute_dA_prev=number > 0)
             all_grads.append(grads)
         all_grads.reverse()
         return all_grads
 
     def loss_and_gradients(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, list[LayerGrads]]:
+        """Run forward and backward on a batch; return the mean loss and every layer's gradients."""
         A, caches = self.forward(X)
         return self.loss.value(A, Y), self.backward(caches, Y)
 
     def copy(self) -> "Network":
-        layers = [Dense(l.W.copy(), l.b.copy(), l.activation) for l in self.layers]
+        """Return an independent copy: new W and b arrays, the same activations and loss."""
+        layers = [Dense(layer.W.copy(), layer.b.copy(), layer.activation) for layer in self.layers]
         return Network(layers, self.loss)
+
+
+def gradient_arrays(grads: Sequence[LayerGrads]) -> list[np.ndarray]:
+    """Return [dW1, db1, dW2, db2, ...], matching the order of `Network.parameters()`."""
+    arrays: list[np.ndarray] = []
+    for layer_grads in grads:
+        arrays.extend([layer_grads.dW, layer_grads.db])
+    return arrays
 
 
 def build_network(
