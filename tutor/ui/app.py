@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -21,7 +23,8 @@ WIDE_LAYOUT_COLUMNS = 110
 class TutorApp(App[None]):
     """Shows one lesson section at a time with its lab blocks, and saves the position."""
 
-    CSS_PATH = "app.tcss"
+    # Absolute, so subclasses defined elsewhere (tests, benchmarks) find the stylesheet.
+    CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "backprop-tutor"
 
     BINDINGS = [
