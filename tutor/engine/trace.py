@@ -143,9 +143,10 @@ def _loss_substitution(loss_name: str, A: np.ndarray, y: np.ndarray, loss: float
         inner = " + ".join(f"({wrap(a)} - {wrap(t)})^2" for a, t in pairs)
         return f"1/2 * [{inner}] = {format_number(loss, digits)}"
     if loss_name == "bce":
-        a, t = pairs[0]
-        return (f"-[{wrap(t)}*log({wrap(a)}) + (1 - {wrap(t)})*log(1 - {wrap(a)})]"
-                f" = {format_number(loss, digits)}")
+        inner = " + ".join(
+            f"{wrap(t)}*log({wrap(a)}) + (1 - {wrap(t)})*log(1 - {wrap(a)})" for a, t in pairs
+        )
+        return f"-[{inner}] = {format_number(loss, digits)}"
     inner = " + ".join(f"{wrap(t)}*log({wrap(a)})" for a, t in pairs)
     return f"-[{inner}] = {format_number(loss, digits)}"
 
@@ -159,8 +160,12 @@ def _trace_backward(trace: Trace, grads, caches, digits: int, include_bias: bool
     loss = network.loss
 
     output_cache = caches[-1]
-    fused = loss.fused_activation is not None
-    dA = None if fused else loss.dA(output_cache.a, trace.y)
+    output_activation = network.layers[-1].activation.name
+    fused = loss.uses_fused_gradient(output_activation)
+    # Softmax with cross-entropy skips dA (it would be -y/p); bce with a
+    # sigmoid output still shows dA before the fused dZ = a - y.
+    show_output_dA = not (fused and output_activation == "softmax")
+    dA = loss.dA(output_cache.a, trace.y) if show_output_dA else None
 
     for number in range(count, 0, -1):
         layer = network.layers[number - 1]
@@ -168,7 +173,7 @@ def _trace_backward(trace: Trace, grads, caches, digits: int, include_bias: bool
         layer_grads = grads[number - 1]
         prev = "x" if number == 1 else f"a{number - 1}"
 
-        if number == count and not fused:
+        if number == count and show_output_dA:
             for j in range(layer.n_out):
                 a, t = cache.a[j, 0], trace.y[j, 0]
                 add(TraceStep(
@@ -189,22 +194,19 @@ def _trace_backward(trace: Trace, grads, caches, digits: int, include_bias: bool
                 ))
 
         for j in range(layer.n_out):
-            dZ = layer_grads.dZ[j, 0]
+            dZ = float(layer_grads.dZ[j, 0])
             if number == count and fused:
-                p, t = cache.a[j, 0], trace.y[j, 0]
-                add(TraceStep(
-                    "backward", "dZ", number, (j,), float(dZ),
-                    f"dZ{number}[{j}] = a{number}[{j}] - y[{j}]",
-                    f"{wrap(p)} - {wrap(t)} = {fmt(dZ)}",
-                ))
-                continue
-            derivative = float(layer.activation.derivative(cache.z[j:j + 1, 0:1])[0, 0])
-            add(TraceStep(
-                "backward", "dZ", number, (j,), float(dZ),
-                f"dZ{number}[{j}] = dA{number}[{j}] * f'(z{number}[{j}]),  "
-                f"{layer.activation.derivative_formula}",
-                f"{wrap(dA[j, 0])} * {wrap(derivative)} = {fmt(dZ)}",
-            ))
+                formula, substituted = _fused_dZ_step(number, j, cache, trace.y, dZ, digits)
+            elif layer.activation.backward_from_output is not None:
+                formula, substituted = _jacobian_dZ_step(number, j, cache, dA, dZ, digits)
+            else:
+                derivative = float(layer.activation.backward(
+                    np.ones((1, 1)), cache.z[j:j + 1, 0:1], cache.a[j:j + 1, 0:1]
+                )[0, 0])
+                formula = (f"dZ{number}[{j}] = dA{number}[{j}] * f'(z{number}[{j}]),  "
+                           f"{layer.activation.derivative_formula}")
+                substituted = f"{wrap(dA[j, 0])} * {wrap(derivative)} = {fmt(dZ)}"
+            add(TraceStep("backward", "dZ", number, (j,), dZ, formula, substituted))
 
         for j in range(layer.n_out):
             for k in range(layer.n_in):
@@ -223,6 +225,25 @@ def _trace_backward(trace: Trace, grads, caches, digits: int, include_bias: bool
             ))
 
         dA = layer.W.T @ layer_grads.dZ
+
+
+def _fused_dZ_step(number: int, j: int, cache, y: np.ndarray, dZ: float, digits: int):
+    """dZ = a - y at an output fused with its loss (softmax + cross-entropy, sigmoid + bce)."""
+    p, t = cache.a[j, 0], y[j, 0]
+    formula = f"dZ{number}[{j}] = a{number}[{j}] - y[{j}]"
+    return formula, f"{_wrap(p, digits)} - {_wrap(t, digits)} = {format_number(dZ, digits)}"
+
+
+def _jacobian_dZ_step(number: int, j: int, cache, dA: np.ndarray, dZ: float, digits: int):
+    """dZ_j = a_j (dA_j - sum_i a_i dA_i) for softmax without the fused loss."""
+    wrap = lambda v: _wrap(v, digits)  # noqa: E731
+    a = cache.a[:, 0]
+    weighted = float(np.sum(a * dA[:, 0]))
+    formula = (f"dZ{number}[{j}] = a{number}[{j}] * (dA{number}[{j}] - "
+               f"sum_i a{number}[i]*dA{number}[i])")
+    substituted = (f"{wrap(a[j])} * ({wrap(dA[j, 0])} - {wrap(weighted)}) = "
+                   f"{format_number(dZ, digits)}")
+    return formula, substituted
 
 
 def _dA_substitution(loss_name: str, a: float, t: float, dA: float, digits: int) -> str:
