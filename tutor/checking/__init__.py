@@ -1,0 +1,1 @@
+"""Checking what a learner enters: typed answers, quizzes and code exercises."""

@@ -1,0 +1,329 @@
+"""Check a learner's code against the engine and explain the first mismatch.
+
+Each array is compared by the CS231n relative error, entry by entry:
+    max |got - expected| / max(|got| + |expected|, 1e-8)
+and passes below the exercise's tolerance (1e-6 unless its toml says
+otherwise). A mismatch names the array, the case, the first wrong index with
+the expected and the actual entry, and, where one fits, the kind of mistake:
+wrong shape, transposed, a constant factor (such as a missing 1/m), a flipped
+sign, or a mistake the reference models. Only that one expected entry is
+shown before a pass, never the whole array.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from tutor.checking.exercises import Case, Exercise, build_cases
+from tutor.checking.runner import Call, Limits, RunResult, Runner, Unsupported
+
+DENOMINATOR_FLOOR = 1e-8
+
+
+@dataclass
+class Mismatch:
+    """The first wrong array of a case: `kind` names the mistake, `message` explains it."""
+
+    kind: str
+    array: str
+    message: str
+
+
+@dataclass
+class CheckReport:
+    """The outcome of checking one piece of code.
+
+    `kind` is pass, wrong-shape, transposed, factor, sign, modelled, value,
+    not-finite, bad-return, or the runner's status (syntax-error, exception,
+    missing-function, timeout, memory, crashed). `headline` is one line for
+    a status bar and the store; `details` is the rest, in plain text.
+    """
+
+    passed: bool
+    kind: str
+    headline: str
+    details: str = ""
+    output: str = ""
+    output_note: str = ""
+    cases_checked: int = 0
+    cases_total: int = 0
+    seconds: float = 0.0
+    max_error: float = 0.0
+    plots: dict[str, list[float]] = field(default_factory=dict)
+
+    def text(self) -> str:
+        """Return the whole report as plain text: headline, details, then the learner's output."""
+        parts = [self.headline]
+        if self.details:
+            parts.append(self.details)
+        if self.output:
+            parts.append("Your code printed:\n" + self.output.rstrip("\n"))
+        if self.output_note:
+            parts.append(self.output_note)
+        return "\n\n".join(parts)
+
+
+# Comparing one array.
+
+def elementwise_error(expected: np.ndarray, got: np.ndarray) -> np.ndarray:
+    return np.abs(got - expected) / np.maximum(np.abs(got) + np.abs(expected), DENOMINATOR_FLOOR)
+
+
+def max_relative_error(expected: np.ndarray, got: np.ndarray) -> float:
+    if expected.size == 0:
+        return 0.0
+    return float(np.max(elementwise_error(expected, got)))
+
+
+def _index_text(name: str, index: tuple[int, ...]) -> str:
+    if not index:
+        return name
+    return f"{name}[{', '.join(str(i) for i in index)}]"
+
+
+def _number(value: float) -> str:
+    return f"{value:.6g}"
+
+
+def _as_array(value: Any) -> np.ndarray | None:
+    if isinstance(value, Unsupported):
+        return None
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        return None
+    return array
+
+
+def _describe_value(value: Any) -> str:
+    if isinstance(value, Unsupported):
+        return f"a {value.type_name} ({value.text})"
+    if value is None:
+        return "None"
+    if isinstance(value, (list, tuple)):
+        return f"a {type(value).__name__} of {len(value)} items"
+    return f"a {type(value).__name__}"
+
+
+def _shape_mismatch(name: str, expected: np.ndarray, got: np.ndarray, tolerance: float) -> Mismatch:
+    shapes = f"expected shape {expected.shape}, got {got.shape}"
+    if got.size == 0:
+        return Mismatch("wrong-shape", name, f"{name} is empty: {shapes}.")
+    if expected.ndim == 2 and got.shape == expected.T.shape:
+        if max_relative_error(expected.T, got) < tolerance:
+            return Mismatch("transposed", name,
+                            f"{name} is transposed: {shapes}. Its values are right, "
+                            f"but rows and columns are swapped.")
+        return Mismatch("wrong-shape", name,
+                        f"{name} has the wrong shape: {shapes}. A missing or extra .T "
+                        f"(transpose) in a matrix product gives this shape.")
+    if expected.ndim == 2 and expected.shape[1] == 1 and got.ndim == 2 and got.shape[0] == 1:
+        return Mismatch("wrong-shape", name,
+                        f"{name} has the wrong shape: {shapes}. The sum over examples runs "
+                        f"along axis=1 (one column per example), with keepdims=True.")
+    if got.size == expected.size and got.ndim != expected.ndim:
+        return Mismatch("wrong-shape", name,
+                        f"{name} has the wrong shape: {shapes}. The values may be right; "
+                        f"keep the column shape, for example with keepdims=True or reshape.")
+    return Mismatch("wrong-shape", name, f"{name} has the wrong shape: {shapes}.")
+
+
+def _least_squares_factor(expected: np.ndarray, got: np.ndarray) -> float | None:
+    denominator = float(np.sum(expected * expected))
+    if denominator == 0.0:
+        return None
+    return float(np.sum(expected * got)) / denominator
+
+
+def _factor_message(name: str, factor: float, batch_size: int | None) -> str:
+    if batch_size and batch_size > 1 and np.isclose(factor, batch_size, rtol=1e-6):
+        return (f"{name} is {batch_size} times too large, and the batch has m = {batch_size} "
+                f"examples: the 1/m of the mean is missing.")
+    if batch_size and batch_size > 1 and np.isclose(factor, 1.0 / batch_size, rtol=1e-6):
+        return (f"{name} is {batch_size} times too small, and the batch has m = {batch_size} "
+                f"examples: 1/m is applied twice.")
+    if np.isclose(factor, 2.0, rtol=1e-6):
+        return f"{name} is off by a constant factor of 2: check the 1/2 in the MSE loss."
+    if np.isclose(factor, 0.5, rtol=1e-6):
+        return f"{name} is off by a constant factor of 1/2: every entry is half the expected value."
+    return f"{name} is off by a constant factor: every entry is {_number(factor)} times the expected value."
+
+
+def compare_array(name: str, expected: np.ndarray, got: Any, tolerance: float,
+                  batch_size: int | None = None) -> Mismatch | None:
+    """Compare one returned value with the engine's array; return the first problem or None."""
+    array = _as_array(got)
+    if array is None:
+        return Mismatch("bad-return", name,
+                        f"{name} should be a NumPy array of numbers, got {_describe_value(got)}.")
+    if array.shape != expected.shape:
+        if array.size == expected.size == 1:
+            array = array.reshape(expected.shape)
+        else:
+            return _shape_mismatch(name, expected, array, tolerance)
+
+    not_finite = ~np.isfinite(array) & np.isfinite(expected)
+    if not_finite.any():
+        index = tuple(int(i) for i in np.argwhere(not_finite)[0])
+        where = _index_text(name, index) if expected.size > 1 else name
+        return Mismatch("not-finite", name,
+                        f"{where} is {array[index]}, where a finite number "
+                        f"was expected. Look for a division by zero or an overflow.")
+
+    if max_relative_error(expected, array) < tolerance:
+        return None
+    return _explain_values(name, expected, array, tolerance, batch_size)
+
+
+def _explain_values(name: str, expected: np.ndarray, got: np.ndarray, tolerance: float,
+                    batch_size: int | None) -> Mismatch:
+    errors = elementwise_error(expected, got)
+    index = tuple(int(i) for i in np.argwhere(errors >= tolerance)[0])
+    where = _index_text(name, index) if expected.size > 1 else name
+    entry = (f"First wrong entry: {where}, expected "
+             f"{_number(expected[index])}, got {_number(got[index])}.")
+
+    if not np.any(got):
+        return Mismatch("value", name, f"{name} is all zeros, which the engine does not expect: "
+                                       f"is it still a placeholder? {entry}")
+    if np.any(expected) and max_relative_error(-expected, got) < tolerance:
+        return Mismatch("sign", name, f"{name} has the wrong sign: every entry is the negative "
+                                      f"of the expected value. {entry}")
+    if expected.ndim == 2 and expected.shape[0] == expected.shape[1] and expected.shape[0] > 1:
+        if max_relative_error(expected.T, got) < tolerance:
+            return Mismatch("transposed", name, f"{name} is transposed: rows and columns are "
+                                                f"swapped. {entry}")
+    factor = _least_squares_factor(expected, got)
+    if factor is not None and factor != 0.0 and max_relative_error(factor * expected, got) < tolerance:
+        return Mismatch("factor", name, f"{_factor_message(name, factor, batch_size)} {entry}")
+    return Mismatch("value", name, f"{name} does not match the engine. {entry}")
+
+
+# Checking a whole case.
+
+def named_outputs(value: Any, names: tuple[str, ...]) -> tuple[dict[str, Any] | None, str]:
+    """Match a return value to the declared names; return (outputs, "") or (None, problem)."""
+    if len(names) == 1:
+        if isinstance(value, dict) and names[0] in value:
+            return {names[0]: value[names[0]]}, ""
+        return {names[0]: value}, ""
+    listing = ", ".join(names)
+    if isinstance(value, dict):
+        missing = [name for name in names if name not in value]
+        if missing:
+            return None, (f"The returned dict has no key {missing[0]!r}. "
+                          f"Expected the keys {listing}.")
+        return {name: value[name] for name in names}, ""
+    if isinstance(value, (list, tuple)):
+        if len(value) != len(names):
+            return None, (f"Your function returned {len(value)} values; expected "
+                          f"{len(names)}: {listing}.")
+        return dict(zip(names, value)), ""
+    return None, f"Your function returned {_describe_value(value)}; expected {len(names)} values: {listing}."
+
+
+def _matches(expected: dict[str, np.ndarray], outputs: dict[str, Any], tolerance: float) -> bool:
+    for name, array in expected.items():
+        got = _as_array(outputs.get(name))
+        if got is None or got.shape != array.shape or max_relative_error(array, got) >= tolerance:
+            return False
+    return True
+
+
+def check_case(case: Case, value: Any, returns: tuple[str, ...], tolerance: float) -> Mismatch | None:
+    """Compare one call's return value with the case; return the first mismatch or None."""
+    outputs, problem = named_outputs(value, returns)
+    if outputs is None:
+        return Mismatch("bad-return", "", problem)
+    for description, arrays in case.mistakes:
+        if _matches(arrays, outputs, tolerance) and not _matches(case.expected, outputs, tolerance):
+            name = next(iter(arrays))
+            return Mismatch("modelled", name, f"{name} does not match the engine: {description}.")
+    for name, expected in case.expected.items():
+        mismatch = compare_array(name, expected, outputs[name], tolerance, case.batch_size)
+        if mismatch is not None:
+            return mismatch
+    return None
+
+
+# Checking a piece of code.
+
+def _case_position(number: int, total: int, case: Case) -> str:
+    return f"Case {number} of {total} for {case.function}(): {case.label}."
+
+
+def _run_failure(result: RunResult, cases: list[Case]) -> CheckReport:
+    details = result.message
+    if result.status == "exception" and result.failed_call is not None:
+        case = cases[result.failed_call]
+        details = f"{_case_position(result.failed_call + 1, len(cases), case)}\n{result.message}"
+    headlines = {
+        "syntax-error": "Syntax error",
+        "exception": "Your code raised an exception",
+        "missing-function": "Function not found",
+        "timeout": "Timed out",
+        "memory": "Ran out of memory",
+        "crashed": "The run stopped early",
+    }
+    headline = headlines.get(result.status, "The check could not finish")
+    first_line = result.message.splitlines()[0] if result.message else ""
+    if result.status in ("syntax-error", "timeout", "memory", "missing-function"):
+        headline = first_line
+    elif result.status == "exception" and result.error:
+        headline = f"{result.error.get('type')}: {result.error.get('message')}".rstrip(": ")
+    return CheckReport(False, result.status, headline, details, result.output, result.output_note(),
+                       cases_checked=len(result.values), cases_total=len(cases), seconds=result.seconds)
+
+
+def check_code(exercise: Exercise, code: str, *, runner: Runner | None = None,
+               filename: str = "exercise.py", limits: Limits | None = None) -> CheckReport:
+    """Run `code` on every case of the exercise in a child process and compare with the engine."""
+    cases = build_cases(exercise)
+    calls = [Call(case.function, case.args) for case in cases]
+    limits = limits or Limits(wall_seconds=exercise.time_limit,
+                              cpu_seconds=max(1, int(round(exercise.time_limit))))
+    own_runner = runner is None
+    runner = runner or Runner(warm=False)
+    try:
+        result = runner.run(code, filename, calls, limits)
+    finally:
+        if own_runner:
+            runner.close()
+
+    if result.status != "ok":
+        return _run_failure(result, cases)
+    return compare_results(exercise, cases, result)
+
+
+def compare_results(exercise: Exercise, cases: list[Case], result: RunResult) -> CheckReport:
+    """Compare every call's return value with its case; report the first mismatch or a pass."""
+    returns = {spec.name: spec.returns for spec in exercise.functions}
+    worst = 0.0
+    plots: dict[str, list[float]] = {}
+    for number, (case, value) in enumerate(zip(cases, result.values), start=1):
+        mismatch = check_case(case, value, returns[case.function], exercise.tolerance)
+        if mismatch is not None:
+            details = f"{_case_position(number, len(cases), case)}\n{mismatch.message}"
+            headline = re.split(r"(?<=[.?])\s", mismatch.message, maxsplit=1)[0]
+            if mismatch.kind == "bad-return":
+                headline = "Wrong return value"
+            return CheckReport(False, mismatch.kind, headline, details, result.output,
+                               result.output_note(), cases_checked=number - 1,
+                               cases_total=len(cases), seconds=result.seconds)
+        outputs, _ = named_outputs(value, returns[case.function])
+        for name, expected in case.expected.items():
+            worst = max(worst, max_relative_error(expected, np.asarray(outputs[name], dtype=float)
+                                                  .reshape(expected.shape)))
+        if case.chart_label is not None:
+            first = next(iter(case.expected))
+            plots[case.chart_label] = [float(v) for v in np.ravel(np.asarray(outputs[first], dtype=float))]
+
+    headline = f"Passed: all {len(cases)} cases match the engine."
+    details = f"Largest relative error: {worst:.1e} (the limit is {exercise.tolerance:.0e})."
+    return CheckReport(True, "pass", headline, details, result.output, result.output_note(),
+                       cases_checked=len(cases), cases_total=len(cases), seconds=result.seconds,
+                       max_error=worst, plots=plots)
