@@ -57,7 +57,7 @@ def identity_derivative(z: np.ndarray) -> np.ndarray:
 def sigmoid(z: np.ndarray) -> np.ndarray:
     """a = 1 / (1 + e^-z); for z below about -709, e^-z overflows to inf and a is exactly 0."""
     z = np.asarray(z, dtype=float)
-    with np.errstate(over="ignore"):
+    with np.errstate(over="ignore", under="ignore"):
         return 1.0 / (1.0 + np.exp(-z))
 
 
