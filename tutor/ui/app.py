@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -92,15 +93,18 @@ class TutorApp(App[None]):
         section = self.lesson.sections[index]
         context = LabContext(self.store, self.lesson.id, self.course.root)
         await self.query_one(LessonView).show(self.lesson, index)
-        await self.query_one(LabPane).show_section(section, context)
+        lab = self.query_one(LabPane)
+        lab.display = bool(section.blocks)
+        await lab.show_section(section, context)
 
-    def _apply_layout(self) -> None:
+    def _apply_layout(self, width: int | None = None) -> None:
+        width = self.size.width if width is None else width
         tree = self.query_one(CourseTree)
-        tree.display = self.size.width >= WIDE_LAYOUT_COLUMNS or self.lesson is None
+        tree.display = width >= WIDE_LAYOUT_COLUMNS or self.lesson is None
 
-    def on_resize(self) -> None:
+    def on_resize(self, event: events.Resize) -> None:
         if self.lesson is not None and not self.query_one(CourseTree).has_focus:
-            self._apply_layout()
+            self._apply_layout(event.size.width)
 
     async def on_course_tree_lesson_chosen(self, message: CourseTree.LessonChosen) -> None:
         await self.open_lesson(message.lesson_id)
@@ -152,8 +156,11 @@ class TutorApp(App[None]):
         self.query_one(LessonView).focus()
 
     def action_focus_lab(self) -> None:
-        target = self.query_one(LabPane).first_block()
-        (target or self.query_one(LabPane)).focus()
+        lab = self.query_one(LabPane)
+        if not lab.display:
+            self.notify("This section has nothing to run. Press ] for the next section.")
+            return
+        (lab.first_block() or lab).focus()
 
     def action_help(self) -> None:
         from tutor.ui.help_screen import HelpScreen

@@ -13,7 +13,7 @@ HELP_TEXT = """\
 
 [b]Anywhere[/b]
   tab / shift+tab   move focus: tree, prose, lab widgets
-  ] / [             next / previous section
+  ] / \\[              next / previous section
   > / <             next / previous lesson
   t                 show or hide the course tree
   p                 focus the prose pane

@@ -36,7 +36,7 @@ def make_block_widget(block: Block, context: LabContext) -> Widget:
 
 
 class LabPane(VerticalScroll):
-    """Holds the block widgets of one section; shows a note when the section has none."""
+    """Holds the block widgets of one section; the app hides it when the section has none."""
 
     DEFAULT_CSS = """
     LabPane > .block {
@@ -46,12 +46,6 @@ class LabPane(VerticalScroll):
 
     async def show_section(self, section: Section, context: LabContext) -> None:
         await self.remove_children()
-        if not section.blocks:
-            await self.mount(Static(
-                "Nothing to run in this section.\nPress ] for the next section.",
-                classes="lab-empty",
-            ))
-            return
         widgets = []
         for block in section.blocks:
             widget = make_block_widget(block, context)
