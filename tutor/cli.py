@@ -80,11 +80,24 @@ def run_validate(args: argparse.Namespace, lessons_dir: Path) -> int:
     return EXIT_FAILED if course.problems else EXIT_OK
 
 
+def load_course_for_app(lessons_dir: Path):
+    """Load the course through the cache in the user cache folder (see tutor.course.cache)."""
+    from platformdirs import user_cache_path
+
+    from tutor.course.cache import load_course_cached
+
+    def load(root: Path):
+        from tutor.course import load_course
+
+        return load_course(root, block_validators())
+
+    return load_course_cached(lessons_dir, load, user_cache_path("backprop-tutor", appauthor=False))
+
+
 def run_app(lessons_dir: Path) -> int:
-    from tutor.course import load_course
     from tutor.progress import ProgressStore
 
-    course = load_course(lessons_dir, block_validators())
+    course = load_course_for_app(lessons_dir)
     if not course.lessons:
         print(f"backprop-tutor: no lessons found in {lessons_dir}", file=sys.stderr)
         for problem in course.problems:

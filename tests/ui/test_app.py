@@ -113,7 +113,8 @@ async def test_trace_steps_and_progress_survive_restart(course, tmp_path):
         await pilot.press("q")
 
     restarted = make_app(course, path)
-    async with restarted.run_test(size=SIZE):
+    async with restarted.run_test(size=SIZE) as pilot:
+        await pilot.pause()
         assert restarted.lesson.id == "backpropagation"
         assert restarted.section_index == section
         assert restarted.query_one(TracePanel).current_name == steps[1].name

@@ -66,15 +66,18 @@ class TutorApp(App[None]):
 
         position = self.store.get_position()
         lesson = self.course.lesson(position[0]) if position else None
+        # The lab fills in after the first frame: its widgets import NumPy and plotext.
         if lesson is None:
-            await self.open_lesson(self.course.lessons[0].id)
+            await self.open_lesson(self.course.lessons[0].id, defer_lab=True)
         else:
-            await self.open_lesson(lesson.id, position[1])
+            await self.open_lesson(lesson.id, position[1], defer_lab=True)
         self.query_one(LessonView).focus()
 
     # Opening lessons and sections.
 
-    async def open_lesson(self, lesson_id: str, section_index: int | None = None) -> None:
+    async def open_lesson(
+        self, lesson_id: str, section_index: int | None = None, *, defer_lab: bool = False
+    ) -> None:
         lesson = self.course.lesson(lesson_id)
         if lesson is None:
             self.notify(f"No lesson {lesson_id!r} in this course.", severity="error")
@@ -84,9 +87,9 @@ class TutorApp(App[None]):
         self.lesson = lesson
         self.query_one(CourseTree).select_lesson(lesson_id)
         self._apply_layout()
-        await self.show_section(max(0, min(section_index, len(lesson.sections) - 1)))
+        await self.show_section(max(0, min(section_index, len(lesson.sections) - 1)), defer_lab=defer_lab)
 
-    async def show_section(self, index: int) -> None:
+    async def show_section(self, index: int, *, defer_lab: bool = False) -> None:
         assert self.lesson is not None
         self.section_index = index
         self.store.set_position(self.lesson.id, index)
@@ -95,7 +98,10 @@ class TutorApp(App[None]):
         await self.query_one(LessonView).show(self.lesson, index)
         lab = self.query_one(LabPane)
         lab.display = bool(section.blocks)
-        await lab.show_section(section, context)
+        if defer_lab:
+            self.call_after_refresh(lab.show_section, section, context)
+        else:
+            await lab.show_section(section, context)
 
     def _apply_layout(self, width: int | None = None) -> None:
         width = self.size.width if width is None else width
