@@ -1,0 +1,300 @@
+"""The full-screen exercise editor: code on the left, prompt, hints and results on the right.
+
+Every key works over SSH and in tmux: function keys and Ctrl letters that
+the code editor does not use. The check runs in a thread worker that waits
+on a child process, so the screen keeps answering keys while it runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Markdown, Static, TextArea
+
+from tutor.checking.codecheck import CheckReport
+from tutor.ui.exercise.dialogs import ConfirmDialog, SolutionScreen
+from tutor.ui.exercise.session import ExerciseSession
+
+log = logging.getLogger(__name__)
+
+DRAFT_DELAY_SECONDS = 0.5
+CHART_HEIGHT = 12
+SERIES_MARKERS = ("o", "x", "+")
+
+
+def norms_chart(plots: dict[str, list[float]], title: str, width: int) -> Text:
+    """Draw each series of gradient norms per layer with plotext 6, as log10 of the norm.
+
+    plotext keeps one global figure, so call this from the UI thread only.
+    """
+    import plotext
+
+    figure = plotext.figure
+    figure.clear()
+    figure.plot_size(max(width, 10), CHART_HEIGHT)
+    figure.theme("simple")
+    for number, (label, values) in enumerate(plots.items()):
+        kept = [(layer, math.log10(value)) for layer, value in enumerate(values, start=1) if value > 0]
+        if not kept:
+            continue
+        signal = figure.signal([x for x, _ in kept], [y for _, y in kept],
+                               marker=plotext.marker(SERIES_MARKERS[number % len(SERIES_MARKERS)]))
+        signal.lines()
+        figure.draw(signal)
+    figure.title(f"{title or 'Gradient norm per layer'} (log10)")
+    figure.label("layer", axis="x")
+    legend = "   ".join(f"{SERIES_MARKERS[n % len(SERIES_MARKERS)]} {label}"
+                        for n, label in enumerate(plots))
+    chart = Text.from_ansi(figure.build().string() + "\n" + legend)
+    chart.no_wrap = True
+    chart.overflow = "crop"
+    return chart
+
+
+class EditorScreen(Screen[None]):
+    """Edit, check and save one exercise; escape returns to the lesson."""
+
+    DEFAULT_CSS = """
+    EditorScreen #exercise-title {
+        height: 1;
+        background: $panel;
+        text-style: bold;
+        padding: 0 1;
+    }
+    EditorScreen #editor-row {
+        height: 1fr;
+    }
+    EditorScreen #code {
+        width: 2fr;
+    }
+    EditorScreen #side {
+        width: 1fr;
+        min-width: 26;
+        padding: 0 1;
+    }
+    EditorScreen #check-status {
+        text-style: bold;
+    }
+    EditorScreen #check-status.passed {
+        color: $success;
+    }
+    EditorScreen #check-status.failed {
+        color: $error;
+    }
+    EditorScreen #chart {
+        text-wrap: nowrap;
+        text-overflow: clip;
+    }
+    EditorScreen #results, EditorScreen #chart, EditorScreen #hints {
+        height: auto;
+        margin-bottom: 1;
+    }
+    """
+
+    BINDINGS = [
+        Binding("ctrl+r,f5", "check", "Check", priority=True),
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("f2", "hint", "Hint", priority=True),
+        Binding("f3", "solution", "Solution", priority=True),
+        Binding("f4", "reset", "Reset", priority=True),
+        Binding("f6", "next_variant", "Next bug", priority=True),
+        Binding("escape", "back", "Back", priority=True),
+    ]
+
+    def __init__(self, session: ExerciseSession):
+        super().__init__()
+        self.session = session
+        self.hints_shown = 0
+        self.checking = False
+        self.last_report: CheckReport | None = None
+        self._draft_timer: Timer | None = None
+        self._fresh = True
+        self._loaded_text = ""
+
+    def compose(self) -> ComposeResult:
+        exercise = self.session.exercise
+        yield Static(self._title(), id="exercise-title", markup=False)
+        with Horizontal(id="editor-row"):
+            self._loaded_text = self.session.load_code()
+            yield TextArea.code_editor(self._loaded_text, language="python",
+                                       theme="monokai", id="code")
+            with VerticalScroll(id="side"):
+                yield Static(self.session.status_text(), id="check-status", markup=False)
+                yield Static("", id="results", markup=False)
+                yield Static("", id="chart", markup=False)
+                yield Static("", id="hints", markup=False)
+                yield Markdown(exercise.prompt, id="prompt")
+        yield Footer()
+
+    def _title(self) -> str:
+        variant = self.session.variant_title()
+        title = f"Exercise: {self.session.exercise.title}"
+        return f"{title} ({variant})" if variant else title
+
+    def on_mount(self) -> None:
+        self.query_one("#code", TextArea).focus()
+        self.set_interval(60, self._keep_runner_warm)
+        self._keep_runner_warm()
+
+    def _keep_runner_warm(self) -> None:
+        from tutor.ui.exercise.session import shared_runner
+
+        shared_runner().prestart()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "next_variant" and not self.session.exercise.variants:
+            return False
+        return True
+
+    @property
+    def code(self) -> str:
+        return self.query_one("#code", TextArea).text
+
+    # Drafts.
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        # Loading code posts Changed too; only a learner's edit starts the draft timer.
+        if self._fresh and self.code == self._loaded_text:
+            return
+        self._fresh = False
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        self._draft_timer = self.set_timer(DRAFT_DELAY_SECONDS, self.save_draft)
+
+    def save_draft(self) -> None:
+        """Save the code now, unless it is unchanged since it was loaded."""
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+            self._draft_timer = None
+        if not self._fresh:
+            self.session.save_code(self.code)
+
+    def _load_text(self, code: str) -> None:
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+            self._draft_timer = None
+        self._fresh = True
+        self._loaded_text = code
+        self.query_one("#code", TextArea).load_text(code)
+
+    def action_save(self) -> None:
+        self.save_draft()
+        self.notify("Draft saved.", timeout=2)
+
+    # Checking.
+
+    def action_check(self) -> None:
+        if self.checking:
+            self.notify("A check is already running.", timeout=2)
+            return
+        self.save_draft()
+        self.checking = True
+        self._set_status("Checking...", "")
+        self.query_one("#chart", Static).update("")
+        code = self.code
+        self.run_worker(lambda: self._run_check(code), thread=True, group="check",
+                        exit_on_error=False)
+
+    def _run_check(self, code: str) -> None:
+        try:
+            report = self.session.check(code)
+        except Exception as error:  # a failing store or runner must not crash the app
+            log.exception("exercise check failed")
+            report = CheckReport(False, "crashed", "The check could not run.", str(error))
+        self.app.call_from_thread(self.show_report, report)
+
+    def show_report(self, report: CheckReport) -> None:
+        self.checking = False
+        if not self.is_attached:
+            return
+        self.last_report = report
+        self._set_status(report.headline if not report.passed else "Passed.",
+                         "passed" if report.passed else "failed")
+        text = report.text()
+        if not report.passed and not self.session.solution_available:
+            remaining = self.session.checks_until_solution()
+            text += (f"\n\nF2 shows a hint. The solution opens after {remaining} more "
+                     f"failed check{'s' if remaining != 1 else ''}.")
+        self.query_one("#results", Static).update(text)
+        self.query_one("#side", VerticalScroll).scroll_home(animate=False)
+        if report.passed and report.plots:
+            # Leave room for the scroll bar that the taller content brings.
+            width = self.query_one("#side").content_size.width - 2
+            chart = norms_chart(report.plots, self.session.exercise.chart_title, width)
+            self.query_one("#chart", Static).update(chart)
+
+    def _set_status(self, text: str, state: str) -> None:
+        status = self.query_one("#check-status", Static)
+        status.update(text)
+        status.set_class(state == "passed", "passed")
+        status.set_class(state == "failed", "failed")
+
+    # Hints, solution, reset, variants.
+
+    def action_hint(self) -> None:
+        hints = self.session.exercise.hints
+        if not hints:
+            self.notify("This exercise has no hints.", timeout=2)
+            return
+        if self.hints_shown >= len(hints):
+            self.notify("That was the last hint.", timeout=2)
+            return
+        self.hints_shown += 1
+        lines = [f"Hint {n}: {hint}" for n, hint in enumerate(hints[: self.hints_shown], start=1)]
+        self.query_one("#hints", Static).update("\n\n".join(lines))
+        self.query_one("#hints", Static).scroll_visible()
+
+    def action_solution(self) -> None:
+        if not self.session.solution_available:
+            remaining = self.session.checks_until_solution()
+            self.notify(f"The solution opens after a pass or after {remaining} more failed "
+                        f"check{'s' if remaining != 1 else ''}.", timeout=4)
+            return
+        if self.session.passed or self.session.solved_with_help:
+            self._show_solution(True)
+            return
+        self.app.push_screen(
+            ConfirmDialog("Open the reference solution? The exercise will count as "
+                          "solved with help.", yes_label="Open"),
+            self._show_solution,
+        )
+
+    def _show_solution(self, confirmed: bool | None) -> None:
+        if not confirmed:
+            return
+        code = self.session.open_solution()
+        self._set_status(self.session.status_text(), "passed" if self.session.passed else "")
+        self.app.push_screen(SolutionScreen(self.session.exercise.title, code))
+
+    def action_reset(self) -> None:
+        self.app.push_screen(
+            ConfirmDialog("Replace your code with the starter code? Your draft will be lost.",
+                          yes_label="Reset"),
+            self._reset,
+        )
+
+    def _reset(self, confirmed: bool | None) -> None:
+        if not confirmed:
+            return
+        self._load_text(self.session.reset_code())
+        self.query_one("#results", Static).update("")
+        self.notify("Code reset to the starter.", timeout=2)
+
+    def action_next_variant(self) -> None:
+        self.save_draft()
+        self.session.next_variant()
+        self._load_text(self.session.load_code())
+        self.query_one("#exercise-title", Static).update(self._title())
+        self.query_one("#results", Static).update("")
+        self.notify(f"Now: {self.session.variant_title()}", timeout=3)
+
+    def action_back(self) -> None:
+        self.save_draft()
+        self.dismiss(None)
