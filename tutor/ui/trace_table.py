@@ -14,8 +14,6 @@ import logging
 import sqlite3
 from dataclasses import dataclass
 
-from rich.console import Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -34,6 +32,7 @@ HIDDEN = "·"
 MARKER = "▶"
 CURRENT_STYLE = "reverse bold"
 VALUE_WIDTH = len("-0.0000")
+COLUMN_GAP = "  "
 FORWARD_QUANTITIES = ("z", "a")
 BACKWARD_QUANTITIES = ("dA", "dZ", "db")
 
@@ -252,7 +251,7 @@ class TracePanel(Widget, can_focus=True):
         self.query_one(table_id).scroll_visible(animate=False, top=False)
         self.query_one("#trace-formula").scroll_visible(animate=False, top=False)
 
-    # Rendering: each part of the panel as a Rich renderable.
+    # Rendering: each part of the panel as Rich Text.
 
     def _cell_text(self, table: str, row: tuple[int, int], column: str) -> Text:
         number = self.layout_map.step_of.get(_Cell(table, row, column))
@@ -273,38 +272,40 @@ class TracePanel(Widget, can_focus=True):
                 return Text(f"{MARKER}{text}", style="bold")
         return Text(f" {text}")
 
-    def render_forward(self) -> RenderableType:
-        table = _new_table("unit")
-        for quantity in FORWARD_QUANTITIES:
-            table.add_column(quantity, justify="right", min_width=VALUE_WIDTH)
-        for layer, unit in self.layout_map.forward_rows:
-            label = self._row_label("forward", (layer, unit), f"{layer}[{unit}]")
-            table.add_row(label, *(self._cell_text("forward", (layer, unit), q)
-                                   for q in FORWARD_QUANTITIES))
+    def render_forward(self) -> Text:
+        rows = [
+            [self._row_label("forward", row, f"{row[0]}[{row[1]}]"),
+             *(self._cell_text("forward", row, q) for q in FORWARD_QUANTITIES)]
+            for row in self.layout_map.forward_rows
+        ]
         loss = Text.assemble(self._row_label("loss", (0, 0), "L"), " = ",
                              self._cell_text("loss", (0, 0), "L"))
-        return Group(Text("Forward pass", style="bold"), table, loss)
+        return Text("\n").join([
+            Text("Forward pass", style="bold"),
+            _grid(["unit", *FORWARD_QUANTITIES], rows),
+            loss,
+        ])
 
-    def render_backward(self) -> RenderableType:
+    def render_backward(self) -> Text:
         layout = self.layout_map
-        table = _new_table("unit")
-        for quantity in layout.backward_columns:
-            table.add_column(quantity, justify="right", min_width=VALUE_WIDTH)
-        for layer, unit in layout.backward_rows:
-            label = self._row_label("backward", (layer, unit), f"{layer}[{unit}]")
-            table.add_row(label, *(self._cell_text("backward", (layer, unit), q)
-                                   for q in layout.backward_columns))
+        rows = [
+            [self._row_label("backward", row, f"{row[0]}[{row[1]}]"),
+             *(self._cell_text("backward", row, q) for q in layout.backward_columns)]
+            for row in layout.backward_rows
+        ]
+        weight_rows = [
+            [self._row_label("dW", row, f"{row[0]}[{row[1]}]"),
+             *(self._cell_text("dW", row, column) for column in layout.dW_columns)]
+            for row in layout.dW_rows
+        ]
+        weight_headers = ["dW", *(f"[:,{column}]" for column in layout.dW_columns)]
+        return Text("\n").join([
+            Text("Backward pass", style="bold"),
+            _grid(["unit", *layout.backward_columns], rows),
+            _grid(weight_headers, weight_rows),
+        ])
 
-        weights = _new_table("dW")
-        for column in layout.dW_columns:
-            weights.add_column(f"[:,{column}]", justify="right", min_width=VALUE_WIDTH)
-        for layer, row in layout.dW_rows:
-            label = self._row_label("dW", (layer, row), f"{layer}[{row}]")
-            weights.add_row(label, *(self._cell_text("dW", (layer, row), column)
-                                     for column in layout.dW_columns))
-        return Group(Text("Backward pass", style="bold"), table, weights)
-
-    def render_formula(self) -> RenderableType:
+    def render_formula(self) -> Text:
         current = self.current
         if current is None:
             return Text(f"0/{self.total}: press space or → to reveal the first value.")
@@ -313,17 +314,35 @@ class TracePanel(Widget, can_focus=True):
         # The engine joins a rule and its derivative formula with two spaces:
         # "dZ2[0] = dA2[0] * f'(z2[0]),  f'(z) = a(1 - a)". Each gets a line.
         rules = [Text(part, style="bold") for part in current.formula.split(",  ")]
-        substituted = Text(current.substituted)
-        return Group(status, *rules, substituted)
+        return Text("\n").join([status, *rules, Text(current.substituted)])
 
 
-def _new_table(label_header: str) -> Table:
-    table = Table(
-        box=None,
-        padding=(0, 1),
-        pad_edge=False,
-        show_edge=False,
-        header_style="bold underline",
-    )
-    table.add_column(label_header, no_wrap=True)
-    return table
+def _grid(headers: list[str], rows: list[list[Text]]) -> Text:
+    """Lay out a header line and rows in fixed columns: labels left-aligned, values right-aligned.
+
+    Widths come from the headers, the labels and VALUE_WIDTH, never from the
+    values shown, so the columns stay put while values are revealed.
+    """
+    label_width = max([len(headers[0])] + [row[0].cell_len for row in rows])
+    widths = [label_width] + [max(len(header), VALUE_WIDTH) for header in headers[1:]]
+
+    header_line = Text()
+    for number, (header, width) in enumerate(zip(headers, widths)):
+        if number:
+            header_line.append(COLUMN_GAP)
+        padded = header.ljust(width) if number == 0 else header.rjust(width)
+        header_line.append(padded, style="bold underline")
+
+    lines = [header_line]
+    for row in rows:
+        line = Text()
+        for number, (cell, width) in enumerate(zip(row, widths)):
+            padding = " " * (width - cell.cell_len)
+            if number == 0:
+                line.append_text(cell)
+                line.append(padding)
+            else:
+                line.append(COLUMN_GAP + padding)
+                line.append_text(cell)
+        lines.append(line)
+    return Text("\n").join(lines)
