@@ -41,7 +41,7 @@ def test_correct_network_passes_every_parameter():
 def test_missing_activation_derivative_is_caught():
     network, X, Y = small_classifier()
     tanh = network.layers[0].activation
-    # A planted bug: backward forgets f'(z) in layer 1 (dZ = dA).
+    # A planted bug: backward leaves out f'(z) in layer 1 (dZ = dA).
     network.layers[0].activation = dataclasses.replace(
         tanh, derivative_from_output=lambda z, a: np.ones_like(z)
     )

@@ -9,8 +9,8 @@ Its conventions against ours:
   1/(2m) * sum (a - y)^2 with m = 1.
 - w1..w4 are W1 read row by row (w1, w2 feed h1), w5..w8 likewise W2.
 - One bias per layer (b1 = 0.35, b2 = 0.60) shared by its units and never
-  updated. Our layers have a bias per unit; the example gives both units the
-  shared value, and the tests below update weights only, as the post does.
+  updated. Our layers have a bias per unit, so the example gives both units
+  the shared value. The tests below update weights only, as the post does.
 
 Published numbers that the engine does not reproduce (checked below):
 - "after this first round ... the total error is now down to 0.291027924":

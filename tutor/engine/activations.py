@@ -1,6 +1,6 @@
 """Activation functions, each beside its local derivative.
 
-Every activation maps z to a = f(z) elementwise and knows f'(z), the factor
+Every activation maps z to a = f(z) elementwise and provides f'(z), the factor
 that the backward pass multiplies into dA to get dZ. Softmax is the exception:
 it couples the units of a column, so its backward pass is a Jacobian-vector
 product (`softmax_backward`). With cross-entropy the network skips that
@@ -54,11 +54,14 @@ def identity_derivative(z: np.ndarray) -> np.ndarray:
     return np.ones_like(z, dtype=float)
 
 
+# Below this z, e^-z would overflow float64; sigmoid(z) there is under 1e-307.
+SIGMOID_FLOOR = -708.0
+
+
 def sigmoid(z: np.ndarray) -> np.ndarray:
-    """a = 1 / (1 + e^-z); for z below about -709, e^-z overflows to inf and a is exactly 0."""
+    """a = 1 / (1 + e^-z), accurate in both tails; z below -708 counts as -708 (a ~ 3e-308)."""
     z = np.asarray(z, dtype=float)
-    with np.errstate(over="ignore", under="ignore"):
-        return 1.0 / (1.0 + np.exp(-z))
+    return 1.0 / (1.0 + np.exp(-np.maximum(z, SIGMOID_FLOOR)))
 
 
 def sigmoid_derivative(z: np.ndarray) -> np.ndarray:

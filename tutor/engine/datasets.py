@@ -1,9 +1,9 @@
 """Small data sets that work offline, in the course's (n_features, m) layout.
 
-Every function returns X with one column per example and Y ready for a loss:
-a (1, m) row of 0/1 targets for two classes (pair it with a sigmoid output
-and bce), or a one-hot (n_classes, m) matrix for more (softmax and
-cross_entropy). Generators take an explicit seed and return the examples in
+Every function returns X with one column per example and Y ready for a loss.
+For two classes Y is a (1, m) row of 0/1 targets, to pair with a sigmoid
+output and bce. For more classes Y is one-hot (n_classes, m), to pair with
+softmax and cross_entropy. Generators take an explicit seed and return the examples in
 shuffled order, so any leading slice mixes the classes.
 """
 

@@ -1,6 +1,6 @@
 """The final project: a 64-32-10 network that reads the UCI 8x8 handwritten digits.
 
-The recipe is fixed so that every learner sees the same numbers: a seeded
+The recipe is fixed so that every learner gets the same numbers: a seeded
 80/20 train/test split, 10% of the training part held out for validation,
 a ReLU hidden layer with He initialisation, a softmax output with
 cross-entropy, Adam with mini-batches of 32, and early stopping on the

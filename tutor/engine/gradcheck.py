@@ -13,7 +13,7 @@ is about 1e-16 * |L| / eps (about 1e-11). Both stay far below 1e-7 for smooth
 losses of moderate size. A planted bug such as a missing activation
 derivative or a wrong sign gives errors of 1e-2 and more.
 
-The check is unreliable, and the report says so in `warnings`, when
+The check is unreliable, and the report lists why in `warnings`, when
   - a parameter is stored in float32 (about 7 significant digits): theta + eps
     itself is rounded, and L(theta + eps) - L(theta - eps) loses most digits;
   - a ReLU or leaky ReLU unit has z within the perturbation of its kink, so

@@ -67,7 +67,8 @@ def _batch_size(A: np.ndarray) -> int:
 
 def mse_value(A: np.ndarray, Y: np.ndarray) -> float:
     """Return 1/(2m) * sum((A - Y)^2) over every output and example."""
-    return float(np.sum((A - Y) ** 2) / (2 * _batch_size(A)))
+    diff = A - Y
+    return float(np.add.reduce(diff * diff, axis=None)) / (2 * _batch_size(A))
 
 
 def mse_dA(A: np.ndarray, Y: np.ndarray) -> np.ndarray:

@@ -76,7 +76,7 @@ class Dense:
         """
         m = cache.a_prev.shape[1]
         dW = dZ @ cache.a_prev.T / m
-        db = dZ.sum(axis=1, keepdims=True) / m
+        db = np.add.reduce(dZ, axis=1, keepdims=True) / m
         dA_prev = self.W.T @ dZ if compute_dA_prev else None
         return dA_prev, LayerGrads(dW, db, dZ)
 
@@ -140,9 +140,8 @@ class Network:
             dA, grads = output.backward(self.loss.dA(A, Y), caches[-1], compute_dA_prev=not single)
 
         all_grads = [grads]
-        hidden = list(zip(self.layers[:-1], caches[:-1]))
-        for number, (layer, cache) in reversed(list(enumerate(hidden))):
-            dA, grads = layer.backward(dA, cache, compute_dA_prev=number > 0)
+        for index in range(len(self.layers) - 2, -1, -1):
+            dA, grads = self.layers[index].backward(dA, caches[index], compute_dA_prev=index > 0)
             all_grads.append(grads)
         all_grads.reverse()
         return all_grads

@@ -69,7 +69,7 @@ def evaluate(network: Network, X: np.ndarray, Y: np.ndarray) -> tuple[float, flo
 
 @dataclass
 class EpochRecord:
-    """What happened in one epoch; `as_dict()` gives the same fields as plain values.
+    """The measurements of one epoch; `as_dict()` returns the same fields as plain values.
 
     epoch            1 for the first epoch
     train_loss       mean loss over the epoch's mini-batches, each measured before
@@ -192,7 +192,9 @@ class Trainer:
         """Train epoch by epoch, yielding each EpochRecord as soon as the epoch ends.
 
         A stop request ends the run before the next mini-batch; the updates of
-        that partial epoch stay in the network and get no record.
+        that partial epoch stay in the network and get no record. Call run()
+        once per Trainer: a second call trains further but numbers its epochs
+        from 1 again in the same history.
         """
         params = self.network.parameters()
         epochs_without_improvement = 0
