@@ -1,6 +1,10 @@
 """Chart data: the series each chart kind computes with the engine, and parameter checks."""
 
 import math
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -207,3 +211,15 @@ def test_is_slow_for_long_training_only():
     assert not is_slow({"kind": "xor-loss", "epochs": 100})
     assert not is_slow({"kind": "gradient-flow", "depth": 20})
     assert not is_slow({"kind": "gradient-check"})
+
+
+def test_chart_data_imports_no_textual_or_plotext():
+    root = Path(__file__).resolve().parents[2]
+    code = ("import sys\n"
+            "from tutor.course.charts import chart_series\n"
+            "chart_series({'kind': 'gradient-check'})\n"
+            "print(sorted(m for m in ('textual', 'plotext', 'rich') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, cwd=root, env={**os.environ, "PYTHONPATH": str(root)})
+
+    assert result.stdout.strip() == "[]"

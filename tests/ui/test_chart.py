@@ -1,6 +1,9 @@
 """ChartPanel and PlotextChart under Textual's Pilot, drawing real engine data with plotext."""
 
 import io
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +18,9 @@ from tutor.progress import ProgressStore
 from tutor.ui import chart as chart_module
 from tutor.ui.chart import ChartPanel, PlotextChart, draw_chart, legend_lines, nice_ticks
 from tutor.ui.context import LabContext
+
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def screen_text(app: App) -> str:
@@ -244,3 +250,12 @@ def test_nice_ticks_round_numbers():
     assert nice_ticks(0, 1, 3) == [0.0, 0.5, 1.0]
     assert nice_ticks(5, 5, 4) == [5]
     assert nice_ticks(1, 800, 4) == [200.0, 400.0, 600.0, 800.0]
+
+
+def test_plotext_imported_only_when_drawing():
+    code = ("import sys, tutor.ui.chart\n"
+            "print('plotext' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+    assert result.stdout.strip() == "False"
