@@ -6,8 +6,8 @@ Run from the repository root:
 
 Everything runs in this one process. Each case is timed `--repeats` times and
 the median is reported, with the ratio engine / baseline (below 1 means the
-engine is faster). PyTorch is optional: without it those columns say
-"not installed". The cases:
+engine is faster). PyTorch is optional: without it the torch columns
+show "n/a". The cases:
 
 - xor: a 2-2-1 sigmoid network, MSE, 5000 full-batch epochs of gradient
   descent, recording the loss of every epoch.
