@@ -311,7 +311,8 @@ class Runner:
             except BrokenPipeError:
                 pass
             collected = _collect(worker, started + limits.wall_seconds, limits.output_chars * 4)
-            if not collected.timed_out:
+            # With a result in hand the child is killed at once; without one, its exit status explains why.
+            if not collected.timed_out and not collected.result.endswith(b"\n"):
                 try:
                     worker.process.wait(timeout=EXIT_GRACE_SECONDS)
                 except subprocess.TimeoutExpired:
