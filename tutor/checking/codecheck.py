@@ -2,12 +2,12 @@
 
 Each array is compared by the CS231n relative error, entry by entry:
     max |got - expected| / max(|got| + |expected|, 1e-8)
-and passes below the exercise's tolerance (1e-6 unless its toml says
-otherwise). A mismatch names the array, the case, the first wrong index with
+and passes below the exercise's tolerance (1e-6 unless its toml sets
+another). A mismatch names the array, the case, the first wrong index with
 the expected and the actual entry, and, where one fits, the kind of mistake:
 wrong shape, transposed, a constant factor (such as a missing 1/m), a flipped
 sign, or a mistake the reference models. Only that one expected entry is
-shown before a pass, never the whole array.
+shown before a pass, so only an array of one entry is ever shown whole.
 """
 
 from __future__ import annotations

@@ -49,7 +49,7 @@ EXIT_GRACE_SECONDS = 0.5
 
 @dataclass(frozen=True)
 class Limits:
-    """What one run of learner code may use."""
+    """Resource limits of one run of learner code."""
 
     wall_seconds: float = 5.0
     cpu_seconds: int = 5
@@ -95,7 +95,7 @@ class RunResult:
     """What happened to one run.
 
     `status` is one of: ok, syntax-error, exception, missing-function, timeout,
-    memory, crashed. `values` holds the decoded return value of each call
+    memory, crashed. `values` contains the decoded return value of each call
     that finished; `failed_call` is the index of the call that raised, or
     None when the file's top-level code raised.
     """
@@ -293,7 +293,11 @@ class Runner:
         self.close()
 
     def run(self, code: str, filename: str, calls: list[Call], limits: Limits | None = None) -> RunResult:
-        """Run `code`, then each call in order until one raises; never raises for what the code does."""
+        """Run `code`, then each call in order until one raises.
+
+        Whatever the code does comes back as a RunResult. Only a failure to
+        start the child (OSError) is raised.
+        """
         limits = limits or self.limits
         job = {
             "code": code,

@@ -2,7 +2,7 @@
 
 Every key works over SSH and in tmux: function keys and Ctrl letters that
 the code editor does not use. The check runs in a thread worker that waits
-on a child process, so the screen keeps answering keys while it runs.
+on a child process, so the screen keeps handling keys while it runs.
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ def shared_runner() -> Runner:
 
 
 class ExerciseSession:
-    """One exercise as this learner sees it."""
+    """The state of one exercise for one learner."""
 
     def __init__(self, exercise: Exercise, store: ProgressStore):
         self.exercise = exercise
