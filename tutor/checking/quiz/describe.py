@@ -45,13 +45,14 @@ def network_lines(network: Network, X: np.ndarray, Y: np.ndarray) -> list[str]:
         lines.append(f"Batch of m = {m} examples:")
         for i in range(m):
             lines.append(f"x({i + 1}) = {vector(X[:, i])}, y({i + 1}) = {vector(Y[:, i])}")
-    lines.append("z = W @ a_prev + b; W[j,k] joins k to j")
+    lines.append("z = W @ a_prev + b, and W[j,k]")
+    lines.append("joins input k to unit j")
     for number, layer in enumerate(network.layers, start=1):
-        rows = [matrix_row(row) for row in layer.W]
-        lines.append(f"W{number} = [{rows[0]}" + ("]" if len(rows) == 1 else ","))
-        indent = " " * (len(f"W{number} = ["))
-        for position, row in enumerate(rows[1:], start=2):
-            lines.append(indent + row + ("]" if position == len(rows) else ","))
+        if layer.n_out == 1:
+            lines.append(f"W{number} = {matrix_row(layer.W[0])}")
+        else:
+            for j, row in enumerate(layer.W):
+                lines.append(f"W{number} row {j}: {matrix_row(row)}")
         lines.append(f"b{number} = {vector(layer.b[:, 0])}")
     return lines
 

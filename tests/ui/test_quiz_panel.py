@@ -1,0 +1,301 @@
+"""QuizPanel under Textual's Pilot, with a real progress store on a SQLite file."""
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Footer, Static
+
+from tutor.checking.quiz.hints import RUNGS
+from tutor.course.model import Block
+from tutor.engine.trace import format_number
+from tutor.progress import ProgressStore
+from tutor.ui.context import LabContext
+from tutor.ui.quiz.panel import AnswerInput, QuizPanel, state_key
+
+SEED = 4242
+
+
+class QuizApp(App):
+    """A lab-pane-sized host: a 42-column vertical scroll holding one quiz panel."""
+
+    CSS = "VerticalScroll { width: 42; height: 20; }"
+
+    def __init__(self, block: Block, context: LabContext):
+        super().__init__()
+        self.block = block
+        self.context = context
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield QuizPanel(self.block, self.context)
+        yield Footer()
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = ProgressStore(tmp_path / "progress.sqlite3")
+    yield store
+    store.close()
+
+
+def _context(store):
+    return LabContext(store=store, lesson_id="backpropagation", course_root=Path("."))
+
+
+def _block(**params):
+    return Block(kind="quiz", params={"kind": "output-delta", "layers": "2-2-1", **params}, line=1, id="quiz-1")
+
+
+def _app(store, block, seed=SEED):
+    context = _context(store)
+    if seed is not None:
+        store.set_state(state_key(context, block), {"seed": seed})
+    return QuizApp(block, context)
+
+
+async def _type(pilot, text):
+    for character in text:
+        await pilot.press(character)
+
+
+async def _answer(pilot, text, typed=True):
+    """Enter an answer: typed key by key, or set at once (faster) when typed is False."""
+    answer_box = pilot.app.query_one(AnswerInput)
+    answer_box.focus()
+    answer_box.value = "" if typed else text
+    await pilot.pause()
+    if typed:
+        await _type(pilot, text)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+def _text(panel, name):
+    return str(panel.query_one(f".{name}", Static).render())
+
+
+def _details(path):
+    connection = sqlite3.connect(path)
+    try:
+        return [json.loads(row[0]) for row in connection.execute("SELECT detail FROM quiz_attempts ORDER BY id")]
+    finally:
+        connection.close()
+
+
+async def test_right_answer_recorded_and_worked_shown(store):
+    block = _block()
+    app = _app(store, block)
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = app.query_one(QuizPanel)
+        assert panel.seed == SEED
+        assert f"seed {SEED}" in _text(panel, "quiz-title")
+        await _answer(pilot, format_number(panel.problem.expected, 4))
+
+        assert panel.solved
+        assert "Right" in _text(panel, "quiz-feedback")
+        assert panel.query_one(".quiz-worked").display
+        assert "Answer:" in _text(panel, "quiz-worked")
+
+    attempts = store.quiz_attempts("backpropagation", "quiz-1")
+    assert len(attempts) == 1
+    assert attempts[0].verdict == "correct"
+    assert attempts[0].seed == SEED
+    assert attempts[0].kind == "output-delta"
+    assert attempts[0].hints_used == 0
+    assert attempts[0].mistake is None
+
+
+async def test_answer_after_solving_not_recorded(store):
+    app = _app(store, _block())
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = app.query_one(QuizPanel)
+        await _answer(pilot, repr(panel.problem.expected), typed=False)
+        await _answer(pilot, "0.5", typed=False)
+        assert "Solved" in _text(panel, "quiz-feedback")
+    assert len(store.quiz_attempts()) == 1
+
+
+async def test_mistake_named_and_recorded(store):
+    app = _app(store, _block())
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = app.query_one(QuizPanel)
+        item = next(m for m in panel.problem.mistakes if m.mistake.key == "forgot-derivative")
+        await _answer(pilot, format_number(item.value, 4))
+
+        assert not panel.solved
+        assert item.mistake.title in _text(panel, "quiz-feedback")
+        assert "Try again" in _text(panel, "quiz-feedback")
+
+    attempts = store.quiz_attempts()
+    assert [a.verdict for a in attempts] == ["mistake"]
+    assert attempts[0].mistake == "forgot-derivative"
+    assert attempts[0].value == pytest.approx(float(format_number(item.value, 4)))
+    assert attempts[0].answer == format_number(item.value, 4)
+    detail = _details(store.path)[0]
+    assert detail["target"] == panel.problem.target.label
+    assert detail["mistakes"] == ["forgot-derivative"]
+
+
+async def test_wrong_answer_then_worked_table(store):
+    app = _app(store, _block())
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = app.query_one(QuizPanel)
+        panel.query_one(AnswerInput).focus()
+        await pilot.press("w")
+        await pilot.pause()
+        assert not panel.query_one(".quiz-worked").display
+        assert "after your first attempt" in _text(panel, "quiz-feedback")
+
+        await _answer(pilot, str(panel.problem.expected + 7))
+        assert "none of the usual slips" in _text(panel, "quiz-feedback")
+        await pilot.press("w")
+        await pilot.pause()
+        assert panel.query_one(".quiz-worked").display
+
+        await _answer(pilot, "0.1")
+    attempts = store.quiz_attempts()
+    assert [a.verdict for a in attempts][0] == "wrong"
+    assert attempts[1].hints_used == RUNGS
+
+
+async def test_bad_input_costs_no_attempt(store):
+    app = _app(store, _block())
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = app.query_one(QuizPanel)
+        for text in ("abc", "nan", "1e999", "1/0"):
+            await _answer(pilot, text)
+            assert _text(panel, "quiz-feedback")
+        assert "nan and inf" not in _text(panel, "quiz-feedback")
+        assert "divides by zero" in _text(panel, "quiz-feedback")
+    assert store.quiz_attempts() == []
+
+
+async def test_hint_ladder_recorded(store):
+    block = _block()
+    app = _app(store, block)
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = app.query_one(QuizPanel)
+        panel.query_one(AnswerInput).focus()
+        await pilot.press("h")
+        await pilot.pause()
+        assert panel.rung == 1
+        assert "Hint 1 of 3" in _text(panel, "quiz-hints")
+        assert "Hint 2" not in _text(panel, "quiz-hints")
+        assert panel.query_one(AnswerInput).value == ""
+
+        await pilot.press("h", "h")
+        await pilot.pause()
+        assert panel.rung == 3
+        assert "Hint 3 of 3: Worked table" in _text(panel, "quiz-hints")
+        await pilot.press("h")
+        await pilot.pause()
+        assert "All hints are open" in _text(panel, "quiz-feedback")
+        assert store.get_state(state_key(_context(store), block))["rung"] == 3
+
+        await _answer(pilot, "0.1")
+    assert store.quiz_attempts()[0].hints_used == 3
+
+
+async def test_new_problem_key(store):
+    block = _block()
+    app = _app(store, block)
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = app.query_one(QuizPanel)
+        panel.query_one(AnswerInput).focus()
+        await pilot.press("h")
+        await pilot.press("n")
+        await pilot.pause()
+        assert panel.seed != SEED
+        assert panel.rung == 0
+        assert f"seed {panel.seed}" in _text(panel, "quiz-title")
+        assert store.get_state(state_key(_context(store), block))["seed"] == panel.seed
+
+
+async def test_state_restored_on_remount(store):
+    block = _block()
+    app = _app(store, block)
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = app.query_one(QuizPanel)
+        panel.query_one(AnswerInput).focus()
+        await pilot.press("h")
+        await _answer(pilot, repr(panel.problem.expected))
+
+    again = QuizApp(block, _context(store))
+    async with again.run_test(size=(80, 24)):
+        panel = again.query_one(QuizPanel)
+        assert panel.seed == SEED
+        assert panel.rung == 1
+        assert panel.solved
+        assert "Solved" in _text(panel, "quiz-feedback")
+
+
+async def test_fresh_block_gets_a_seed(store):
+    block = _block()
+    app = _app(store, block, seed=None)
+    async with app.run_test(size=(80, 24)):
+        panel = app.query_one(QuizPanel)
+        assert 10_000 <= panel.seed <= 99_999
+        assert store.get_state(state_key(_context(store), block))["seed"] == panel.seed
+
+
+async def test_fill_table_cells_in_order(store):
+    block = _block(kind="weight-gradient", mode="fill-table")
+    app = _app(store, block)
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = app.query_one(QuizPanel)
+        table = panel.table
+        first, second = table.cells[0], table.cells[1]
+        assert f"{first.name} = ?" in _text(panel, "quiz-prompt")
+
+        await _answer(pilot, format_number(first.step.value, 4))
+        assert panel.cell == 1
+        assert f"{second.name} = ?" in _text(panel, "quiz-prompt")
+        assert f"{first.name} = {format_number(first.step.value, 4)}" in _text(panel, "quiz-cells")
+
+        mistake = second.mistakes[0]
+        await _answer(pilot, format_number(mistake.value, 4))
+        assert panel.cell == 1
+        assert mistake.mistake.title in _text(panel, "quiz-feedback")
+
+        await pilot.press("h")
+        await pilot.pause()
+        assert second.step.formula in _text(panel, "quiz-hints")
+        for cell in table.cells[1:]:
+            await _answer(pilot, repr(cell.step.value), typed=False)
+        assert panel.solved
+        assert "Table complete" in _text(panel, "quiz-feedback")
+
+    attempts = store.quiz_attempts()
+    assert len(attempts) == len(table.cells) + 1
+    assert attempts[1].verdict == "mistake"
+    assert attempts[1].mistake == mistake.mistake.key
+    assert attempts[2].hints_used == 1
+    assert attempts[3].hints_used == 0
+    details = _details(store.path)
+    assert [d["cell"] for d in details] == [table.cells[0].name] + [c.name for c in table.cells[1:2]] + \
+        [c.name for c in table.cells[1:]]
+    assert all(d["mode"] == "fill-table" for d in details)
+
+
+async def test_invalid_block_shows_message(store):
+    block = Block(kind="quiz", params={"kind": "hidden-delta", "layers": "1-1"}, line=3, id="quiz-2")
+    app = QuizApp(block, _context(store))
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = app.query_one(QuizPanel)
+        assert "at least two layers" in _text(panel, "quiz-problem")
+        await pilot.press("h", "n", "w")
+        await pilot.pause()
+    assert store.quiz_attempts() == []
+
+
+async def test_keys_listed_in_footer(store):
+    app = _app(store, _block())
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.query_one(AnswerInput).focus()
+        await pilot.pause()
+        descriptions = {active.binding.description for active in app.screen.active_bindings.values()}
+        assert {"Hint", "New problem", "Worked table"} <= descriptions

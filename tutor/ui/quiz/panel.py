@@ -1,0 +1,384 @@
+"""The quiz widget of the lab pane: a generated problem, a typed answer, named mistakes, hints.
+
+`QuizPanel(block, context)` shows one quiz block. Its answer box takes the
+keys h (next hint), n (new problem) and w (worked table) as commands, since no
+answer contains those letters, and Enter checks the answer. Every attempt goes
+to the progress store. The seed, the hint rung and the progress through a
+fill-the-table quiz are kept as small state, so reopening the lesson shows the
+same problem.
+"""
+
+from __future__ import annotations
+
+import random
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widget import Widget
+from textual.widgets import Input, Static
+
+from tutor.checking.quiz import GenerationError, QuizSpecError, generate_problem, quiz_spec
+from tutor.checking.quiz.check import CORRECT, INVALID, Verdict, check_text
+from tutor.checking.quiz.describe import network_lines, problem_lines
+from tutor.checking.quiz.hints import RUNG_TITLES, RUNGS, hint_rungs, worked_lines
+from tutor.checking.quiz.problems import QuizProblem
+from tutor.checking.quiz.table import TableProblem, filled_line, generate_table
+from tutor.course.model import Block
+from tutor.engine.trace import format_number
+from tutor.progress import QuizAttempt
+from tutor.ui.context import LabContext
+
+MAX_SEED = 99_999
+ANSWER_PLACEHOLDER = "a number, such as 0.25 or 1/4"
+
+
+def state_key(context: LabContext, block: Block) -> str:
+    """Return the progress-store key of a quiz block's small state."""
+    return f"quiz:{context.lesson_id}:{block.id}"
+
+
+def new_seed() -> int:
+    """Return a fresh five-digit seed, easy to read off the screen and type back."""
+    return random.randint(10_000, MAX_SEED)
+
+
+class AnswerInput(Input):
+    """The answer box. h, n and w are commands here, because answers are numbers."""
+
+    BINDINGS = [
+        Binding("h", "command('hint')", "Hint", priority=True),
+        Binding("n", "command('new')", "New problem", priority=True),
+        Binding("w", "command('worked')", "Worked table", priority=True),
+    ]
+
+    def action_command(self, name: str) -> None:
+        panel = self.query_ancestor(QuizPanel)
+        panel.run_command(name)
+
+
+class QuizPanel(Widget):
+    """One quiz block: the problem, an answer box, feedback, hints and the worked table."""
+
+    DEFAULT_CSS = """
+    QuizPanel {
+        height: auto;
+        padding: 0 1;
+        border: round $primary;
+    }
+    QuizPanel > Static {
+        height: auto;
+    }
+    QuizPanel > .quiz-title {
+        text-style: bold;
+    }
+    QuizPanel > AnswerInput {
+        margin: 1 0 0 0;
+    }
+    QuizPanel > .quiz-feedback.-correct {
+        color: $success;
+    }
+    QuizPanel > .quiz-feedback.-mistake, QuizPanel > .quiz-feedback.-wrong {
+        color: $warning;
+    }
+    QuizPanel > .quiz-hints, QuizPanel > .quiz-worked {
+        margin-top: 1;
+    }
+    QuizPanel > .quiz-keys {
+        color: $text-muted;
+    }
+    """
+
+    BINDINGS = [
+        Binding("h", "command('hint')", "Hint"),
+        Binding("n", "command('new')", "New problem"),
+        Binding("w", "command('worked')", "Worked table"),
+    ]
+
+    def __init__(self, block: Block, context: LabContext, *, id: str | None = None,
+                 classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.block = block
+        self.context = context
+        self.spec = None
+        self.spec_error: str | None = None
+        try:
+            self.spec = quiz_spec(block.params)
+        except QuizSpecError as error:
+            self.spec_error = str(error)
+        self.problem: QuizProblem | None = None
+        self.table: TableProblem | None = None
+        self.seed = 0
+        self.rung = 0
+        self.solved = False
+        self.attempted = False
+        self.worked_open = False
+        self.cell = 0
+
+    # Layout.
+
+    def compose(self) -> ComposeResult:
+        yield Static(classes="quiz-title")
+        yield Static(classes="quiz-problem")
+        yield Static(classes="quiz-cells")
+        yield Static(classes="quiz-prompt")
+        yield AnswerInput(placeholder=ANSWER_PLACEHOLDER, classes="quiz-answer")
+        yield Static(classes="quiz-feedback")
+        yield Static("Enter check, h hint, n new, w table", classes="quiz-keys")
+        yield Static(classes="quiz-hints")
+        yield Static(classes="quiz-worked")
+
+    def on_mount(self) -> None:
+        if self.spec is None:
+            self._static("quiz-title").update(Text("This quiz block has a problem"))
+            self._static("quiz-problem").update(Text(f"{self.spec_error}"))
+            self.query_one(AnswerInput).display = False
+            return
+        saved = self.context.store.get_state(state_key(self.context, self.block))
+        if isinstance(saved, dict) and isinstance(saved.get("seed"), int) and saved["seed"] >= 0:
+            self._load(saved["seed"])
+            self.rung = min(int(saved.get("rung", 0)), RUNGS)
+            self.solved = bool(saved.get("solved", False))
+            self.attempted = bool(saved.get("attempted", False))
+            self.worked_open = bool(saved.get("worked", False))
+            if self.table is not None:
+                self.cell = min(int(saved.get("cell", 0)), len(self.table.cells))
+        else:
+            self._load(new_seed())
+            self._save_state()
+        self._render_all()
+
+    @property
+    def fill_table(self) -> bool:
+        return self.spec is not None and self.spec.fill_table
+
+    # Commands from keys.
+
+    def action_command(self, name: str) -> None:
+        self.run_command(name)
+
+    def run_command(self, name: str) -> None:
+        """Run a key command: hint, new or worked."""
+        if self.spec is None:
+            return
+        if name == "hint":
+            self.next_hint()
+        elif name == "new":
+            self.new_problem()
+        elif name == "worked":
+            self.show_worked()
+
+    def next_hint(self) -> None:
+        """Open the next rung of the hint ladder and remember it."""
+        if self.rung >= RUNGS:
+            self._feedback("All hints are open. Press n for a new problem.", "")
+            return
+        self.rung += 1
+        self._save_state()
+        self._render_hints()
+        self._static("quiz-hints").scroll_visible(animate=False)
+
+    def new_problem(self, seed: int | None = None) -> None:
+        """Replace the problem with the one of `seed` (a fresh seed by default)."""
+        self._load(new_seed() if seed is None else seed)
+        self.rung = 0
+        self.solved = False
+        self.attempted = False
+        self.worked_open = False
+        self.cell = 0
+        self._save_state()
+        self.query_one(AnswerInput).value = ""
+        self._feedback("", "")
+        self._render_all()
+
+    def show_worked(self) -> None:
+        """Show the worked table, which opens after an attempt on this problem or cell."""
+        if not (self.attempted or self.solved):
+            self._feedback("The worked table opens after your first attempt. "
+                           "Press h for a hint first.", "")
+            return
+        self.worked_open = True
+        self._save_state()
+        self._render_worked()
+        self._static("quiz-worked").scroll_visible(animate=False)
+
+    # Answers.
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self.spec is None:
+            return
+        self.submit(event.value)
+
+    def submit(self, text: str) -> Verdict | None:
+        """Check a typed answer, record it when it is an attempt, and show the feedback."""
+        if self._finished():
+            self._feedback("Solved. Press n for a new problem.", "correct")
+            return None
+        verdict = self._check(text)
+        if verdict.status == INVALID:
+            self._feedback(verdict.message, "wrong")
+            return verdict
+
+        self._record(text, verdict)
+        self.attempted = True
+        answer_box = self.query_one(AnswerInput)
+        if verdict.status == CORRECT:
+            answer_box.value = ""
+            self._accept()
+        message = verdict.message
+        if self.solved:
+            message += " Table complete." if self.table is not None else ""
+            message += " Press n for a new problem."
+        self._feedback(message, verdict.status)
+        self._save_state()
+        self._render_all(keep_feedback=True)
+        self._static("quiz-feedback").scroll_visible(animate=False)
+        return verdict
+
+    def _check(self, text: str) -> Verdict:
+        if self.table is not None:
+            return self.table.check(self.cell, text)
+        problem = self.problem
+        return check_text(text, problem.expected, problem.mistakes, problem.band(),
+                          problem.target.label, self.spec.digits)
+
+    def _accept(self) -> None:
+        """Move on after a right answer: the next cell, or the solved state with the worked table."""
+        if self.table is None:
+            self.solved = True
+            self.worked_open = True
+            return
+        self.cell += 1
+        self.rung = 0
+        self.attempted = False
+        self.worked_open = False
+        if self.cell >= len(self.table.cells):
+            self.solved = True
+            self.worked_open = True
+
+    def _finished(self) -> bool:
+        return self.solved
+
+    def _record(self, text: str, verdict: Verdict) -> None:
+        detail = {"mode": self.spec.mode, "mistakes": [m.key for m in verdict.mistakes]}
+        if self.table is not None:
+            cell = self.table.cells[self.cell]
+            detail.update({"cell": cell.name, "expected": cell.step.value})
+        else:
+            detail.update({"target": self.problem.target.label, "expected": self.problem.expected})
+        attempt = QuizAttempt(
+            lesson_id=self.context.lesson_id,
+            block_id=self.block.id,
+            kind=self.spec.kind,
+            seed=self.seed,
+            answer=text,
+            value=verdict.value,
+            verdict=verdict.status,
+            mistake=verdict.mistake_key,
+            hints_used=RUNGS if self.worked_open else self.rung,
+        )
+        self.context.store.record_quiz_attempt(attempt, detail=detail)
+
+    # State.
+
+    def _load(self, seed: int) -> None:
+        self.seed = seed
+        self.problem = None
+        self.table = None
+        try:
+            if self.fill_table:
+                self.table = generate_table(self.spec, seed)
+            else:
+                self.problem = generate_problem(self.spec, seed)
+        except GenerationError as error:
+            self.spec_error = str(error)
+
+    def _save_state(self) -> None:
+        self.context.store.set_state(state_key(self.context, self.block), {
+            "seed": self.seed, "rung": self.rung, "solved": self.solved,
+            "attempted": self.attempted, "worked": self.worked_open, "cell": self.cell,
+        })
+
+    # Rendering.
+
+    def _static(self, name: str) -> Static:
+        return self.query_one(f".{name}", Static)
+
+    def _feedback(self, message: str, status: str) -> None:
+        feedback = self._static("quiz-feedback")
+        feedback.update(Text(message))
+        for name in ("correct", "mistake", "wrong"):
+            feedback.set_class(status == name, f"-{name}")
+
+    def _render_all(self, keep_feedback: bool = False) -> None:
+        title = "Fill the table" if self.fill_table else f"Quiz: {self.spec.kind.replace('-', ' ')}"
+        self._static("quiz-title").update(Text(f"{title}  (seed {self.seed})"))
+        if self.problem is None and self.table is None:
+            self._static("quiz-problem").update(Text(f"No problem could be made: {self.spec_error}"))
+            return
+        if self.table is not None:
+            lines = network_lines(self.table.network, self.table.X, self.table.Y)
+        else:
+            lines = problem_lines(self.problem)
+        self._static("quiz-problem").update(Text("\n".join(lines)))
+        self._render_cells()
+        answer_box = self.query_one(AnswerInput)
+        answer_box.placeholder = ("solved: n for a new problem" if self.solved
+                                  else ANSWER_PLACEHOLDER)
+        if self.solved and not keep_feedback:
+            self._feedback(self._solved_message(), "correct")
+        self._render_hints()
+        self._render_worked()
+
+    def _solved_message(self) -> str:
+        if self.table is not None:
+            return "Table complete. Press n for a new problem."
+        value = format_number(self.problem.expected, self.spec.digits)
+        return f"Solved: {self.problem.target.label} = {value}. Press n for a new problem."
+
+    def _render_cells(self) -> None:
+        cells = self._static("quiz-cells")
+        prompt = self._static("quiz-prompt")
+        if self.table is None:
+            cells.display = False
+            prompt.display = False
+            return
+        cells.display = self.cell > 0
+        cells.update(Text("\n".join(filled_line(self.table, i) for i in range(self.cell))))
+        prompt.display = True
+        if self.cell < len(self.table.cells):
+            current = self.table.cells[self.cell]
+            prompt.update(Text(f"Cell {self.cell + 1} of {len(self.table.cells)}: {current.name} = ?"))
+        else:
+            prompt.update(Text(f"All {len(self.table.cells)} cells filled."))
+
+    def _rungs(self) -> list[list[str]]:
+        if self.table is not None:
+            index = min(self.cell, len(self.table.cells) - 1)
+            return self.table.hint_rungs(index)
+        return hint_rungs(self.problem)
+
+    def _render_hints(self) -> None:
+        hints = self._static("quiz-hints")
+        if self.rung == 0 or self.solved:
+            hints.display = False
+            return
+        lines = []
+        for number, rung in enumerate(self._rungs()[: self.rung], start=1):
+            lines.append(f"Hint {number} of {RUNGS}: {RUNG_TITLES[number - 1]}")
+            lines.extend(f"  {line}" for line in rung)
+        hints.update(Text("\n".join(lines)))
+        hints.display = True
+
+    def _render_worked(self) -> None:
+        worked = self._static("quiz-worked")
+        if not self.worked_open:
+            worked.display = False
+            return
+        if self.table is not None:
+            lines = self.table.worked_lines(min(self.cell, len(self.table.cells) - 1))
+        else:
+            lines = worked_lines(self.problem)
+        worked.update(Text("Worked table\n" + "\n".join(lines)))
+        worked.display = True
