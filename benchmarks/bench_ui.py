@@ -156,6 +156,7 @@ async def main(presses: int) -> None:
         keys = key_sequence(presses + WARM_UP, steps)
         for _ in range(ROUNDS):
             baseline += await time_presses(BaselineApp(), keys)
+            store.set_state("trace:bench:trace-1", 0)
             trace += await time_presses(TraceApp(context), keys)
         store.close()
 

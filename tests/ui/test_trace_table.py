@@ -313,3 +313,40 @@ async def test_tables_fit_narrow_pane(context):
 
         assert any("[:,0]" in line and "[:,1]" in line for line in lab_lines)
         assert any("dA" in line and "dZ" in line and "db" in line for line in lab_lines)
+
+
+class NarrowLabApp(PanelApp):
+    """The narrowest lab pane the tutor lays out: 30 columns inside, with a 1-column scrollbar."""
+
+    CSS = """
+    #lab { width: 31; height: 18; scrollbar-size-vertical: 1; }
+    """
+
+
+async def test_narrow_pane_keeps_rows_whole(context):
+    trace = engine_trace("xor-2-2-1")
+    app = NarrowLabApp(xor_block(), context)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.press("end")
+        await pilot.pause()
+        panel = app.query_one(TracePanel)
+        for _ in range(12):
+            panel.parent.scroll_up(animate=False)
+        await pilot.pause()
+        lines = [line[:31] for line in screen_text(app).splitlines()]
+        expected = " ".join(format_number(trace.value(name)) for name in ("dA1[0]", "dZ1[0]", "db1[0]"))
+
+        assert panel.content_size.width == 28
+        assert any(expected in " ".join(line.split()) for line in lines), lines
+
+
+async def test_narrow_pane_marks_current_row_without_marker(context):
+    total = len(engine_trace("xor-2-2-1").steps)
+    app = NarrowLabApp(xor_block(), context)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.press("space")
+        await pilot.pause()
+        text = screen_text(app)
+
+        assert "▶" not in text
+        assert f"1/{total}" in text

@@ -33,6 +33,7 @@ MARKER = "▶"
 CURRENT_STYLE = "reverse bold"
 VALUE_WIDTH = len("-0.0000")
 COLUMN_GAP = "  "
+NARROW_COLUMN_GAP = " "
 FORWARD_QUANTITIES = ("z", "a")
 BACKWARD_QUANTITIES = ("dA", "dZ", "db")
 
@@ -144,6 +145,8 @@ class TracePanel(Widget, can_focus=True):
         self.example_title = ""
         self.error: str | None = None
         self._step = 0
+        self._narrow = False
+        self._shown: dict[str, Text] = {}
         self._save_failed = False
         self._load_trace()
 
@@ -235,12 +238,19 @@ class TracePanel(Widget, can_focus=True):
                 self.notify(f"Failed to save the trace position: {error}", severity="warning")
 
     def _repaint(self) -> None:
+        """Update only the parts whose text changed, such as the backward table and the formula."""
         if self.trace is None:
             return
-        self.query_one("#trace-forward", Static).update(self.render_forward())
-        self.query_one("#trace-backward", Static).update(self.render_backward())
-        self.query_one("#trace-formula", Static).update(self.render_formula())
+        self._update_part("#trace-forward", self.render_forward())
+        self._update_part("#trace-backward", self.render_backward())
+        self._update_part("#trace-formula", self.render_formula())
         self.call_after_refresh(self._scroll_to_current)
+
+    def _update_part(self, selector: str, text: Text) -> None:
+        if self._shown.get(selector) == text:
+            return
+        self._shown[selector] = text
+        self.query_one(selector, Static).update(text)
 
     def _scroll_to_current(self) -> None:
         """Keep the table of the current value and the formula lines in view."""
@@ -265,12 +275,36 @@ class TracePanel(Widget, can_focus=True):
         return Text(value)
 
     def _row_label(self, table: str, row: tuple[int, int], text: str) -> Text:
-        current = self.current
-        if current is not None:
+        """Label a row, marking the row of the current value (with ▶ unless the pane is narrow)."""
+        is_current = False
+        if self.current is not None:
             cell = self.layout_map.cells[self._step - 1]
-            if cell.table == table and cell.row == row:
-                return Text(f"{MARKER}{text}", style="bold")
+            is_current = cell.table == table and cell.row == row
+        if self._narrow:
+            return Text(text, style=CURRENT_STYLE if is_current else "")
+        if is_current:
+            return Text(f"{MARKER}{text}", style="bold")
         return Text(f" {text}")
+
+    def _gap(self) -> str:
+        return NARROW_COLUMN_GAP if self._narrow else COLUMN_GAP
+
+    def _wide_layout_width(self) -> int:
+        """Return the width of the widest table line with the ▶ marker and two-space gaps."""
+        layout = self.layout_map
+        labels = [f"{MARKER}{layer}[{unit}]"
+                  for layer, unit in layout.forward_rows + layout.backward_rows + layout.dW_rows]
+        label_width = max(len(label) for label in labels + ["unit"])
+        columns = max(len(FORWARD_QUANTITIES), len(layout.backward_columns), len(layout.dW_columns))
+        return label_width + columns * (len(COLUMN_GAP) + VALUE_WIDTH)
+
+    def on_resize(self) -> None:
+        if self.trace is None:
+            return
+        narrow = self.content_size.width < self._wide_layout_width()
+        if narrow != self._narrow:
+            self._narrow = narrow
+            self._repaint()
 
     def render_forward(self) -> Text:
         rows = [
@@ -282,7 +316,7 @@ class TracePanel(Widget, can_focus=True):
                              self._cell_text("loss", (0, 0), "L"))
         return Text("\n").join([
             Text("Forward pass", style="bold"),
-            _grid(["unit", *FORWARD_QUANTITIES], rows),
+            _grid(["unit", *FORWARD_QUANTITIES], rows, self._gap()),
             loss,
         ])
 
@@ -301,8 +335,8 @@ class TracePanel(Widget, can_focus=True):
         weight_headers = ["dW", *(f"[:,{column}]" for column in layout.dW_columns)]
         return Text("\n").join([
             Text("Backward pass", style="bold"),
-            _grid(["unit", *layout.backward_columns], rows),
-            _grid(weight_headers, weight_rows),
+            _grid(["unit", *layout.backward_columns], rows, self._gap()),
+            _grid(weight_headers, weight_rows, self._gap()),
         ])
 
     def render_formula(self) -> Text:
@@ -317,7 +351,7 @@ class TracePanel(Widget, can_focus=True):
         return Text("\n").join([status, *rules, Text(current.substituted)])
 
 
-def _grid(headers: list[str], rows: list[list[Text]]) -> Text:
+def _grid(headers: list[str], rows: list[list[Text]], gap: str) -> Text:
     """Lay out a header line and rows in fixed columns: labels left-aligned, values right-aligned.
 
     Widths come from the headers, the labels and VALUE_WIDTH, never from the
@@ -329,7 +363,7 @@ def _grid(headers: list[str], rows: list[list[Text]]) -> Text:
     header_line = Text()
     for number, (header, width) in enumerate(zip(headers, widths)):
         if number:
-            header_line.append(COLUMN_GAP)
+            header_line.append(gap)
         padded = header.ljust(width) if number == 0 else header.rjust(width)
         header_line.append(padded, style="bold underline")
 
@@ -342,7 +376,7 @@ def _grid(headers: list[str], rows: list[list[Text]]) -> Text:
                 line.append_text(cell)
                 line.append(padding)
             else:
-                line.append(COLUMN_GAP + padding)
+                line.append(gap + padding)
                 line.append_text(cell)
         lines.append(line)
     return Text("\n").join(lines)
