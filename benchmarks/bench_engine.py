@@ -58,15 +58,21 @@ DIGITS_LEARNING_RATE = 0.1
 SEED = 0
 
 
-def median_seconds(run, repeats: int) -> tuple[float, object]:
-    """Run `run` once to warm up, then `repeats` times; return the median time and the last result."""
-    result = run()
-    times = []
+def median_seconds(runs: dict, repeats: int) -> tuple[dict, dict]:
+    """Time every callable in `runs` once to warm up, then `repeats` rounds.
+
+    Each round runs every callable once, in turn, so a change in machine load
+    during the benchmark hits all of them alike. Returns the median time and
+    the last result of each.
+    """
+    results = {name: run() for name, run in runs.items()}
+    times: dict = {name: [] for name in runs}
     for _ in range(repeats):
-        start = time.perf_counter()
-        result = run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
+        for name, run in runs.items():
+            start = time.perf_counter()
+            results[name] = run()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in times.items()}, results
 
 
 # ---------------------------------------------------------------- xor
@@ -160,7 +166,7 @@ def digits_tight(data, history: bool = True):
             z2 = W2 @ a1 + b2
             e = np.exp(z2 - z2.max(axis=0, keepdims=True))
             p = e / e.sum(axis=0, keepdims=True)
-            loss_sum -= float(np.sum(Yb * np.log(np.clip(p, 1e-12, 1.0))))
+            loss_sum -= float(np.sum(Yb * np.log(np.maximum(p, 1e-12))))
             dZ2 = p - Yb
             dW2 = dZ2 @ a1.T / n
             db2 = dZ2.sum(axis=1, keepdims=True) / n
@@ -181,7 +187,7 @@ def digits_tight(data, history: bool = True):
             p = e / e.sum(axis=0, keepdims=True)
             record.update(
                 train_accuracy=correct / m,
-                val_loss=-float(np.sum(Y_test * np.log(np.clip(p, 1e-12, 1.0)))) / X_test.shape[1],
+                val_loss=-float(np.sum(Y_test * np.log(np.maximum(p, 1e-12)))) / X_test.shape[1],
                 val_accuracy=float(np.mean(p.argmax(axis=0) == Y_test.argmax(axis=0))),
                 grad_norms=[s / math.ceil(m / DIGITS_BATCH) for s in norm_sums],
             )
@@ -248,7 +254,7 @@ def gradcheck_tight(setup):
         z = W3 @ a + b3
         e = np.exp(z - z.max(axis=0, keepdims=True))
         p = e / e.sum(axis=0, keepdims=True)
-        return -float(np.sum(Y * np.log(np.clip(p, 1e-12, 1.0)))) / m
+        return -float(np.sum(Y * np.log(np.maximum(p, 1e-12)))) / m
 
     numerical = []
     for theta in params:
@@ -296,8 +302,11 @@ def main() -> None:
           f"OPENBLAS_L2_SIZE={os.environ.get('OPENBLAS_L2_SIZE', '(unset)')}")
     if torch is not None:
         torch.set_default_dtype(torch.float64)
+        # One intra-op thread is PyTorch's fastest setting for matrices this
+        # small, and it keeps its threads from competing with OpenBLAS's.
+        torch.set_num_threads(1)
         print(f"torch threads: {torch.get_num_threads()} (float64 tensors, like the engine)")
-    print(f"median of {args.repeats} runs after one warm-up run\n")
+    print(f"median of {args.repeats} interleaved runs after one warm-up run\n")
 
     data = digits_data()
     setup = gradcheck_setup()
@@ -312,24 +321,25 @@ def main() -> None:
     print(header)
     print("-" * len(header))
     for name, engine, tight, torch_run, bare in cases:
-        engine_time, engine_result = median_seconds(engine, args.repeats)
-        tight_time, _ = median_seconds(tight, args.repeats)
-        torch_time = None
+        runs = {"engine": engine, "tight": tight}
+        if bare is not None:
+            runs["bare"] = bare
         if torch is not None:
-            torch_time, _ = median_seconds(torch_run, max(3, args.repeats // 2))
+            runs["torch"] = torch_run
+        times, results = median_seconds(runs, args.repeats)
+        engine_time, tight_time = times["engine"], times["tight"]
+        torch_time = times.get("torch")
         torch_text = "n/a" if torch_time is None else f"{torch_time:8.3f}s"
         speedup = "-" if torch_time is None else f"{torch_time / engine_time:.1f}x"
         print(f"{name:30} {engine_time:8.3f}s {tight_time:8.3f}s {ratio(engine_time, tight_time):>7} "
               f"{torch_text:>9} {speedup:>13}")
         if bare is not None:
-            bare_time, _ = median_seconds(bare, args.repeats)
-            print(f"{'  bare tight loop (loss only)':30} {'':9} {bare_time:8.3f}s "
-                  f"{ratio(engine_time, bare_time):>7}")
+            print(f"{'  bare tight loop (loss only)':30} {'':9} {times['bare']:8.3f}s "
+                  f"{ratio(engine_time, times['bare']):>7}")
         if name.startswith("digits"):
-            print(f"{'  engine test accuracy':30} {engine_result:9.3f}")
+            print(f"{'  engine test accuracy':30} {results['engine']:9.3f}")
         if name.startswith("gradcheck"):
-            print(f"{'  engine max relative error':30} {engine_result:9.1e}")
-
+            print(f"{'  engine max relative error':30} {results['engine']:9.1e}")
 
 if __name__ == "__main__":
     main()

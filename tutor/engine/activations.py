@@ -101,6 +101,10 @@ def relu_derivative(z: np.ndarray) -> np.ndarray:
 LEAKY_SLOPE = 0.01
 
 
+def _relu_derivative_from_output(z: np.ndarray, a: np.ndarray) -> np.ndarray:
+    return z > 0  # a boolean mask; dA * mask is dA where z > 0 and 0 elsewhere
+
+
 def leaky_relu(z: np.ndarray) -> np.ndarray:
     """a = z for z > 0, else LEAKY_SLOPE * z."""
     return np.where(z > 0, z, LEAKY_SLOPE * z)
@@ -114,9 +118,9 @@ def leaky_relu_derivative(z: np.ndarray) -> np.ndarray:
 def softmax(z: np.ndarray) -> np.ndarray:
     """Return exp(z) / sum(exp(z)) per column, shifted by the column max so it never overflows."""
     z = np.asarray(z, dtype=float)
-    shifted = z - z.max(axis=0, keepdims=True)
+    shifted = z - np.maximum.reduce(z, axis=0, keepdims=True)
     exp_z = np.exp(shifted)
-    return exp_z / exp_z.sum(axis=0, keepdims=True)
+    return exp_z / np.add.reduce(exp_z, axis=0, keepdims=True)
 
 
 def softmax_backward(dA: np.ndarray, a: np.ndarray) -> np.ndarray:
@@ -150,6 +154,7 @@ ACTIVATIONS: dict[str, Activation] = {
     "relu": Activation(
         "relu", relu, relu_derivative,
         "a = max(0, z)", "f'(z) = 1 if z > 0 else 0",
+        derivative_from_output=_relu_derivative_from_output,
         has_kink=True,
     ),
     "leaky_relu": Activation(

@@ -90,8 +90,8 @@ def bce_dA(A: np.ndarray, Y: np.ndarray) -> np.ndarray:
 
 def cross_entropy_value(P: np.ndarray, Y: np.ndarray) -> float:
     """Return -1/m * sum(y log p) for softmax probabilities P and one-hot Y."""
-    P = np.clip(P, PROBABILITY_EPSILON, 1.0)
-    return float(-np.sum(Y * np.log(P)) / _batch_size(P))
+    P = np.maximum(P, PROBABILITY_EPSILON)
+    return -float(np.add.reduce(Y * np.log(P), axis=None)) / _batch_size(P)
 
 
 def cross_entropy_dA(P: np.ndarray, Y: np.ndarray) -> np.ndarray:
