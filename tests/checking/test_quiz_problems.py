@@ -4,6 +4,8 @@ import itertools
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tutor.checking.quiz import KINDS, generate_problem, quiz_spec, validate_quiz_params
 from tutor.checking.quiz.check import CORRECT, MISTAKE, check_text
@@ -241,3 +243,20 @@ def test_invalid_answer_is_not_an_attempt():
     verdict = _check(problem, "abc")
     assert verdict.status == "invalid"
     assert not verdict.is_attempt
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(min_value=0, max_value=10**9),
+       kind=st.sampled_from(KINDS),
+       activation=st.sampled_from(ACTIVATIONS),
+       loss=st.sampled_from(LOSSES))
+def test_random_seeds_accept_right_reject_mistakes(seed, kind, activation, loss):
+    layers = "1-1" if kind == "local-derivative" else "2-2-1"
+    problem = generate_problem(quiz_spec({"kind": kind, "layers": layers, "activation": activation,
+                                          "loss": loss}), seed)
+    rounded = format_number(problem.expected, problem.spec.digits)
+    assert _check(problem, rounded).status == CORRECT
+    for item in problem.mistakes:
+        verdict = _check(problem, format_number(item.value, problem.spec.digits))
+        assert verdict.status == MISTAKE
+        assert item.mistake in verdict.mistakes

@@ -1,4 +1,4 @@
-"""The text of a problem: short lines that fit a lab pane about 40 columns wide."""
+"""The text of a problem: short lines that fit a lab pane about 35 columns wide."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def network_lines(network: Network, X: np.ndarray, Y: np.ndarray) -> list[str]:
     else:
         units = f"{names[0]} hidden, {names[-1]} output"
     m = X.shape[1]
-    lines = [f"Network {sizes}, {units}", f"Loss {network.loss.name.upper()}: {network.loss.formula}"]
+    lines = [f"Network {sizes}, {units}", f"Loss: {network.loss.name.upper()}", network.loss.formula]
     if m == 1:
         lines.append(f"x = {vector(X[:, 0])}, y = {vector(Y[:, 0])}")
     else:
@@ -70,9 +70,9 @@ def problem_lines(problem: QuizProblem) -> list[str]:
         return [
             "A backward pass gave row 0 of dW1:",
             f"a = {_vector4(given['analytical'], problem.spec.digits)}",
-            "A numerical check of the same row gave:",
+            "The numerical check of that row:",
             f"n = {_vector4(given['numerical'], problem.spec.digits)}",
-            "Find the relative error of a against n.",
+            "Find the relative error of a, n.",
         ]
 
     lines = network_lines(problem.network, problem.X, problem.Y)
@@ -88,7 +88,7 @@ def problem_lines(problem: QuizProblem) -> list[str]:
         ]
         return lines
     if kind == "weight-update":
-        lines.append(f"One gradient-descent step, lr = {given['learning_rate']:g}.")
+        lines.append(f"One gradient step, lr = {given['learning_rate']:g}.")
         lines.append(f"Find the new {label}.")
         return lines
     average = " (batch mean)" if problem.batch > 1 else ""

@@ -106,6 +106,8 @@ def _factor_lines(problem: QuizProblem) -> list[str]:
             rule = network.loss.dA_formula.split("= ", 1)[1]
             rule = rule.replace("a", f"a{layer}[{unit}]").replace("y", f"y[{unit}]")
             lines.append(f"dA{layer}[{unit}] = {rule}")
+            if network.loss.uses_fused_gradient(network.layers[-1].activation.name):
+                lines.append(f"with sigmoid, dZ{layer}[{unit}] = a{layer}[{unit}] - y[{unit}]")
         else:
             above = network.layers[layer]
             terms = " + ".join(f"W{layer + 1}[{i},{unit}]*dZ{layer + 1}[{i}]" for i in range(above.n_out))

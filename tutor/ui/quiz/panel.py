@@ -30,7 +30,7 @@ from tutor.progress import QuizAttempt
 from tutor.ui.context import LabContext
 
 MAX_SEED = 99_999
-ANSWER_PLACEHOLDER = "a number, such as 0.25 or 1/4"
+ANSWER_PLACEHOLDER = "answer, e.g. 1/4 or 0.25"
 
 
 def state_key(context: LabContext, block: Block) -> str:
@@ -124,7 +124,7 @@ class QuizPanel(Widget):
         yield Static(classes="quiz-prompt")
         yield AnswerInput(placeholder=ANSWER_PLACEHOLDER, classes="quiz-answer")
         yield Static(classes="quiz-feedback")
-        yield Static("Enter check, h hint, n new, w table", classes="quiz-keys")
+        yield Static("h hint, n new, w table", classes="quiz-keys")
         yield Static(classes="quiz-hints")
         yield Static(classes="quiz-worked")
 
@@ -133,6 +133,7 @@ class QuizPanel(Widget):
             self._static("quiz-title").update(Text("This quiz block has a problem"))
             self._static("quiz-problem").update(Text(f"{self.spec_error}"))
             self.query_one(AnswerInput).display = False
+            self._static("quiz-keys").display = False
             return
         saved = self.context.store.get_state(state_key(self.context, self.block))
         if isinstance(saved, dict) and isinstance(saved.get("seed"), int) and saved["seed"] >= 0:
@@ -160,6 +161,8 @@ class QuizPanel(Widget):
     def run_command(self, name: str) -> None:
         """Run a key command: hint, new or worked."""
         if self.spec is None:
+            return
+        if name != "new" and not self._has_problem():
             return
         if name == "hint":
             self.next_hint()
@@ -212,6 +215,8 @@ class QuizPanel(Widget):
 
     def submit(self, text: str) -> Verdict | None:
         """Check a typed answer, record it when it is an attempt, and show the feedback."""
+        if not self._has_problem():
+            return None
         if self._finished():
             self._feedback("Solved. Press n for a new problem.", "correct")
             return None
@@ -259,6 +264,9 @@ class QuizPanel(Widget):
 
     def _finished(self) -> bool:
         return self.solved
+
+    def _has_problem(self) -> bool:
+        return self.problem is not None or self.table is not None
 
     def _record(self, text: str, verdict: Verdict) -> None:
         detail = {"mode": self.spec.mode, "mistakes": [m.key for m in verdict.mistakes]}
@@ -324,7 +332,7 @@ class QuizPanel(Widget):
         self._static("quiz-problem").update(Text("\n".join(lines)))
         self._render_cells()
         answer_box = self.query_one(AnswerInput)
-        answer_box.placeholder = ("solved: n for a new problem" if self.solved
+        answer_box.placeholder = ("solved: n for a new one" if self.solved
                                   else ANSWER_PLACEHOLDER)
         if self.solved and not keep_feedback:
             self._feedback(self._solved_message(), "correct")
