@@ -115,6 +115,16 @@ async def test_typing_saves_draft_after_pause(context, store):
         assert store.load_draft("backward-3-layer").startswith("# mine")
 
 
+async def test_quit_keeps_last_keystrokes(context, store):
+    app = PanelApp("backward-3-layer", context)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_editor(pilot)
+        await pilot.press("q", "w")
+        await app.action_quit()
+
+    assert store.load_draft("backward-3-layer").startswith("qw")
+
+
 async def test_draft_restored_on_return(context):
     app = PanelApp("backward-3-layer", context)
     async with app.run_test(size=SIZE) as pilot:

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from tutor.checking.exercises import Case, Exercise, build_cases
-from tutor.checking.runner import Call, Limits, RunResult, Runner, Unsupported
+from tutor.checking.runner import Call, Limits, RunResult, Runner, Unsupported, format_frames
 
 DENOMINATOR_FLOOR = 1e-8
 
@@ -234,15 +234,23 @@ def _matches(expected: dict[str, np.ndarray], outputs: dict[str, Any], tolerance
     return True
 
 
+def _first_wrong_name(expected: dict[str, np.ndarray], outputs: dict[str, Any], tolerance: float) -> str:
+    for name, array in expected.items():
+        if not _matches({name: array}, outputs, tolerance):
+            return name
+    return next(iter(expected))
+
+
 def check_case(case: Case, value: Any, returns: tuple[str, ...], tolerance: float) -> Mismatch | None:
     """Compare one call's return value with the case; return the first mismatch or None."""
     outputs, problem = named_outputs(value, returns)
     if outputs is None:
         return Mismatch("bad-return", "", problem)
-    for description, arrays in case.mistakes:
-        if _matches(arrays, outputs, tolerance) and not _matches(case.expected, outputs, tolerance):
-            name = next(iter(arrays))
-            return Mismatch("modelled", name, f"{name} does not match the engine: {description}.")
+    if not _matches(case.expected, outputs, tolerance):
+        for description, arrays in case.mistakes:
+            if _matches(arrays, outputs, tolerance):
+                name = _first_wrong_name(case.expected, outputs, tolerance)
+                return Mismatch("modelled", name, f"{name} does not match the engine. {description}.")
     for name, expected in case.expected.items():
         mismatch = compare_array(name, expected, outputs[name], tolerance, case.batch_size)
         if mismatch is not None:
@@ -256,25 +264,39 @@ def _case_position(number: int, total: int, case: Case) -> str:
     return f"Case {number} of {total} for {case.function}(): {case.label}."
 
 
+def split_headline(message: str) -> tuple[str, str]:
+    """Split a message into its first sentence (up to . or ? then a space) and the rest."""
+    parts = re.split(r"(?<=[.?])\s+", message, maxsplit=1)
+    return parts[0], parts[1] if len(parts) > 1 else ""
+
+
+MATMUL_HINT = ("The inner sizes of a matrix product must agree: (n, k) @ (k, p). "
+               "A missing or extra .T is the usual cause.")
+
+
+def _exception_details(error: dict, message: str, at_top_level: bool) -> str:
+    """Return where the learner's code raised, with a hint for a mismatched matrix product."""
+    frames = error.get("frames") or []
+    if not frames:
+        return message
+    where = "Raised while the file loaded:" if at_top_level else "Raised in your code:"
+    details = f"{where}\n{format_frames(frames)}"
+    if error.get("type") == "ValueError" and "matmul" in str(error.get("message")):
+        details += f"\n{MATMUL_HINT}"
+    return details
+
+
 def _run_failure(result: RunResult, cases: list[Case]) -> CheckReport:
-    details = result.message
-    if result.status == "exception" and result.failed_call is not None:
-        case = cases[result.failed_call]
-        details = f"{_case_position(result.failed_call + 1, len(cases), case)}\n{result.message}"
-    headlines = {
-        "syntax-error": "Syntax error",
-        "exception": "Your code raised an exception",
-        "missing-function": "Function not found",
-        "timeout": "Timed out",
-        "memory": "Ran out of memory",
-        "crashed": "The run stopped early",
-    }
-    headline = headlines.get(result.status, "The check could not finish")
-    first_line = result.message.splitlines()[0] if result.message else ""
-    if result.status in ("syntax-error", "timeout", "memory", "missing-function"):
-        headline = first_line
-    elif result.status == "exception" and result.error:
-        headline = f"{result.error.get('type')}: {result.error.get('message')}".rstrip(": ")
+    """Report a run that did not return every value: the first line heads, the rest explains."""
+    first_line, _, rest = result.message.partition("\n")
+    headline, details = first_line or "The check could not finish.", rest
+    if result.status == "exception":
+        error = result.error or {}
+        headline = f"{error.get('type')}: {error.get('message')}".rstrip(": ")
+        details = _exception_details(error, result.message, result.failed_call is None)
+        if result.failed_call is not None:
+            case = cases[result.failed_call]
+            details = f"{_case_position(result.failed_call + 1, len(cases), case)}\n{details}"
     return CheckReport(False, result.status, headline, details, result.output, result.output_note(),
                        cases_checked=len(result.values), cases_total=len(cases), seconds=result.seconds)
 
@@ -307,10 +329,10 @@ def compare_results(exercise: Exercise, cases: list[Case], result: RunResult) ->
     for number, (case, value) in enumerate(zip(cases, result.values), start=1):
         mismatch = check_case(case, value, returns[case.function], exercise.tolerance)
         if mismatch is not None:
-            details = f"{_case_position(number, len(cases), case)}\n{mismatch.message}"
-            headline = re.split(r"(?<=[.?])\s", mismatch.message, maxsplit=1)[0]
+            headline, rest = split_headline(mismatch.message)
             if mismatch.kind == "bad-return":
-                headline = "Wrong return value"
+                headline, rest = "Wrong return value.", mismatch.message
+            details = _case_position(number, len(cases), case) + (f"\n{rest}" if rest else "")
             return CheckReport(False, mismatch.kind, headline, details, result.output,
                                result.output_note(), cases_checked=number - 1,
                                cases_total=len(cases), seconds=result.seconds)

@@ -12,7 +12,7 @@ Expected arrays never leave this process: only the arguments go to the child.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -20,7 +20,7 @@ import numpy as np
 
 from tutor.checking.runner import FunctionArgument
 from tutor.checking.sandbox_worker import build_function
-from tutor.engine.activations import get_activation
+from tutor.engine.activations import Activation, get_activation
 from tutor.engine.gradcheck import numerical_gradient, relative_error
 from tutor.engine.network import Dense, Network
 from tutor.engine.losses import get_loss
@@ -398,6 +398,37 @@ def _params(network: Network) -> dict[str, np.ndarray]:
     return params
 
 
+def _with_derivative(activation: Activation, derivative: Callable) -> Activation:
+    """Return the activation with f'(z) replaced, dropping any shortcut that would bypass it."""
+    changes: dict[str, Any] = {"derivative": derivative}
+    for shortcut in ("derivative_from_output", "backward_from_output"):
+        if shortcut in {item.name for item in fields(activation)}:
+            changes[shortcut] = None
+    return replace(activation, **changes)
+
+
+def _derivative_mistakes(sample: NetworkSample) -> list[tuple[str, dict[str, np.ndarray]]]:
+    """Recompute the gradients with one layer's f'(z) replaced by a = f(z), or left out."""
+    mistakes = []
+    for index, layer in enumerate(sample.network.layers):
+        activation = layer.activation
+        if activation.name in ("identity", "softmax"):
+            continue
+        slope = f"the {activation.name} slope is {activation.derivative_formula}"
+        wrong_derivatives = (
+            (activation.forward, f"It matches a backward pass that uses a = f(z) in place of "
+                                 f"f'(z) in layer {index + 1}, but {slope}"),
+            (np.ones_like, f"It matches a backward pass that leaves out f'(z) in layer "
+                           f"{index + 1} (dZ = dA), but {slope}"),
+        )
+        for derivative, description in wrong_derivatives:
+            layers = list(sample.network.layers)
+            layers[index] = Dense(layer.W, layer.b, _with_derivative(activation, derivative))
+            network = Network(layers, sample.network.loss)
+            mistakes.append((description, _gradients_by_name(network, sample.X, sample.Y)))
+    return mistakes
+
+
 def _network_gradients_case(function: str, sample: NetworkSample) -> Case:
     """Positional arguments x, y, W1, b1, W2, b2, ...; returns dW1, db1, dW2, db2, ..."""
     args = [sample.X, sample.Y]
@@ -406,7 +437,8 @@ def _network_gradients_case(function: str, sample: NetworkSample) -> Case:
     if sample.scalars:
         args = [float(np.ravel(arg)[0]) for arg in args]
     return Case(function, sample.label, tuple(args),
-                _gradients_by_name(sample.network, sample.X, sample.Y), sample.X.shape[1])
+                _gradients_by_name(sample.network, sample.X, sample.Y), sample.X.shape[1],
+                mistakes=_derivative_mistakes(sample))
 
 
 def _network_backward_case(function: str, sample: NetworkSample) -> Case:
@@ -417,7 +449,8 @@ def _network_backward_case(function: str, sample: NetworkSample) -> Case:
         cache[f"Z{number}"] = layer_cache.z
         cache[f"A{number}"] = layer_cache.a
     return Case(function, sample.label, (sample.X, sample.Y, _params(sample.network), cache),
-                _gradients_by_name(sample.network, sample.X, sample.Y), sample.X.shape[1])
+                _gradients_by_name(sample.network, sample.X, sample.Y), sample.X.shape[1],
+                mistakes=_derivative_mistakes(sample))
 
 
 def _gradient_norms_case(function: str, sample: NetworkSample) -> Case:
@@ -447,7 +480,7 @@ def _numerical_gradient_case(function: str, sample: FunctionSample) -> Case:
         theta[index] = original + 1e-5
         forward[index] = (f(theta) - base) / 1e-5
         theta[index] = original
-    one_sided = ("it matches a one-sided difference (f(x + h) - f(x)) / h; "
+    one_sided = ("It matches a one-sided difference (f(x + h) - f(x)) / h; "
                  "the central difference (f(x + h) - f(x - h)) / (2h) is far more accurate",
                  {"gradient": forward})
 
@@ -507,3 +540,26 @@ def _rename(expected: dict[str, np.ndarray], names: tuple[str, ...]) -> dict[str
         raise ValueError(f"the reference returns {len(expected)} arrays "
                          f"({', '.join(expected)}), but returns lists {len(names)}")
     return dict(zip(names, expected.values()))
+
+
+def validate_exercise_params(params: dict[str, Any], course_root: Path) -> list[str]:
+    """Check an ```exercise block: its id names a folder that loads and whose inputs generate.
+
+    Returns one message per problem, for `backprop-tutor validate`. A missing
+    id is left to the lesson loader, which reports it itself.
+    """
+    exercise_id = params.get("id")
+    if exercise_id is None:
+        return []
+    try:
+        exercise = find_exercise(Path(course_root), str(exercise_id))
+    except KeyError:
+        return [f"no exercise folder named {exercise_id!r} in an exercises/ folder below "
+                f"{course_root}"]
+    except ExerciseError as error:
+        return [str(error)]
+    try:
+        build_cases(exercise)
+    except (KeyError, TypeError, ValueError) as error:
+        return [f"{exercise.folder / EXERCISE_FILE}: the inputs do not generate: {error!r}"]
+    return []

@@ -20,7 +20,7 @@ from textual.widgets import Footer, Markdown, Static, TextArea
 
 from tutor.checking.codecheck import CheckReport
 from tutor.ui.exercise.dialogs import ConfirmDialog, SolutionScreen
-from tutor.ui.exercise.session import ExerciseSession
+from tutor.ui.exercise.session import ExerciseSession, shared_runner
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +117,7 @@ class EditorScreen(Screen[None]):
         self._draft_timer: Timer | None = None
         self._fresh = True
         self._loaded_text = ""
+        self._editor: TextArea | None = None
 
     def compose(self) -> ComposeResult:
         exercise = self.session.exercise
@@ -139,14 +140,13 @@ class EditorScreen(Screen[None]):
         return f"{title} ({variant})" if variant else title
 
     def on_mount(self) -> None:
-        self.query_one("#code", TextArea).focus()
-        self.set_interval(60, self._keep_runner_warm)
-        self._keep_runner_warm()
-
-    def _keep_runner_warm(self) -> None:
-        from tutor.ui.exercise.session import shared_runner
-
+        self._editor = self.query_one("#code", TextArea)
+        self._editor.focus()
         shared_runner().prestart()
+
+    def on_unmount(self) -> None:
+        # Quitting the app from the editor skips action_back; keep the last keystrokes anyway.
+        self.save_draft()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "next_variant" and not self.session.exercise.variants:
@@ -155,7 +155,7 @@ class EditorScreen(Screen[None]):
 
     @property
     def code(self) -> str:
-        return self.query_one("#code", TextArea).text
+        return self._editor.text
 
     # Drafts.
 
@@ -173,7 +173,7 @@ class EditorScreen(Screen[None]):
         if self._draft_timer is not None:
             self._draft_timer.stop()
             self._draft_timer = None
-        if not self._fresh:
+        if not self._fresh and self._editor is not None:
             self.session.save_code(self.code)
 
     def _load_text(self, code: str) -> None:
@@ -182,7 +182,7 @@ class EditorScreen(Screen[None]):
             self._draft_timer = None
         self._fresh = True
         self._loaded_text = code
-        self.query_one("#code", TextArea).load_text(code)
+        self._editor.load_text(code)
 
     def action_save(self) -> None:
         self.save_draft()
@@ -208,7 +208,10 @@ class EditorScreen(Screen[None]):
         except Exception as error:  # a failing store or runner must not crash the app
             log.exception("exercise check failed")
             report = CheckReport(False, "crashed", "The check could not run.", str(error))
-        self.app.call_from_thread(self.show_report, report)
+        try:
+            self.app.call_from_thread(self.show_report, report)
+        except RuntimeError:
+            log.info("the app closed before the check of %s finished", self.session.exercise.id)
 
     def show_report(self, report: CheckReport) -> None:
         self.checking = False
