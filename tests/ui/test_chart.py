@@ -259,3 +259,29 @@ def test_plotext_imported_only_when_drawing():
                             check=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
 
     assert result.stdout.strip() == "False"
+
+
+class BrokenDataApp(App):
+    def compose(self) -> ComposeResult:
+        yield PlotextChart(ChartData("Broken", "x", "y", (Series("s", (1.0, 2.0), (1.0, 2.0)),)))
+
+
+async def test_plotext_failure_shows_message(monkeypatch):
+    def failing_draw(data, width, height):
+        raise ValueError("math domain error")
+
+    monkeypatch.setattr(chart_module, "draw_chart", failing_draw)
+    app = BrokenDataApp()
+    async with app.run_test(size=(40, 20)) as pilot:
+        await pilot.pause()
+
+        assert "The chart could not be drawn: math domain error" in flat(screen_text(app))
+        assert app.is_running
+
+
+def test_flat_series_gets_labelled_range():
+    data = ChartData("Flat", "x", "y", (Series("s", (1.0, 2.0, 3.0), (0.5, 0.5, 0.5)),))
+    lines = Text.from_ansi(draw_chart(data, 30, 9)).plain.splitlines()
+    curve_line = next(line for line in lines if "▀" in line)
+
+    assert curve_line.lstrip().startswith("0.5┤")

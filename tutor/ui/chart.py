@@ -100,7 +100,21 @@ def draw_chart(data: ChartData, width: int, height: int) -> str:
     _set_x_ticks(figure, data, width)
     if data.y_log:
         _set_log_ticks(figure, data, height)
+    else:
+        _widen_flat_y_axis(figure, data)
     return figure.build().string()
+
+
+def _widen_flat_y_axis(figure, data: ChartData) -> None:
+    """Give a series of equal y values a range around them, which plotext 6.1 mislabels otherwise."""
+    ys = [y for series in data.series for y in series.ys]
+    if not ys or max(ys) - min(ys) > 1e-12 * max(1.0, abs(max(ys))):
+        return
+    middle = ys[0]
+    half = max(abs(middle) * 0.5, 0.5)
+    positions = [middle - half, middle, middle + half]
+    figure.ruler("y").lim(positions[0], positions[-1])
+    figure.ruler("y").ticks(positions, [f"{p:.3g}" for p in positions])
 
 
 def _log_points(xs: list[float], ys: list[float]) -> tuple[list[float], list[float]]:
@@ -227,7 +241,12 @@ class PlotextChart(Widget):
         plot_height = height - len(legend)
         if plot_height < MIN_HEIGHT:
             legend, plot_height = [], height
-        drawn = Text.from_ansi(draw_chart(self._data, width, plot_height).rstrip("\n"))
+        try:
+            plot = draw_chart(self._data, width, plot_height)
+        except (ValueError, ArithmeticError, IndexError) as error:
+            log.error("plotext failed to draw %r at %dx%d: %r", self._data.title, width, height, error)
+            return Text(f"The chart could not be drawn: {error}", style="bold")
+        drawn = Text.from_ansi(plot.rstrip("\n"))
         for line in legend:
             drawn.append("\n")
             drawn.append_text(line)
