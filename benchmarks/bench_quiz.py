@@ -1,10 +1,11 @@
 """Time checking a typed quiz answer, against parsing the same text with float().
 
 Run from the repository root: python benchmarks/bench_quiz.py
-Prints the median time of one check (parse, tolerance, mistake matching) and
-its ratio to float(text) measured in the same process, then the median time of
-one check plus the attempt's write to a progress store in a temporary folder.
-The budget for a check is 5 ms.
+
+It prints the median time of one check (parse, tolerance, mistake matching)
+and its ratio to float(text), both measured in the same process. It then
+prints the median time of one check plus the attempt's write to a progress
+store in a temporary folder. The budget for a check is 5 ms.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 `backward_with` runs the same steps as `Network.backward` (loss gradient,
 dZ = dA * f'(z), `Dense.backward_from_dZ`) but can apply one slip, such as
 leaving out f'(z) or using W in place of W.T. With no slip it reproduces the
-engine's gradients, and a test holds it to that, so a mistake value differs
-from the right value only by the slip itself.
+engine's gradients, which a test checks, so a mistake value differs from the
+right value only by the slip itself.
 """
 
 from __future__ import annotations
@@ -109,7 +109,7 @@ class MistakeValue:
 
 @dataclass(frozen=True)
 class Slip:
-    """How `backward_with` departs from the right backward pass. The defaults are no slip.
+    """A departure of `backward_with` from the right backward pass; the defaults are no slip.
 
     derivative: "z" (right), "none", "at_a", "one_plus_a" or "z_in_rule".
     drop_upstream_at: the layer number where dA is replaced by ones.
@@ -154,9 +154,9 @@ def local_derivative(activation: Activation, z: np.ndarray, a: np.ndarray, mode:
 def backward_with(network: Network, X: np.ndarray, Y: np.ndarray, slip: Slip = NO_SLIP) -> list[LayerGrads]:
     """Return every layer's gradients, first layer first, computed under `slip`.
 
-    The output layer goes through dL/da and f'(z) even where the engine uses a
-    fused a - y (sigmoid with BCE); both give the same dZ, and the unfused form
-    is where a learner's slips happen.
+    The output layer goes through dL/da and f'(z) even where the engine uses
+    the fused a - y of sigmoid with BCE. Both give the same dZ, and the
+    unfused form is where a learner's slips happen.
     """
     _, caches = network.forward(X)
     count = len(network.layers)

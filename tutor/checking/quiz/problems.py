@@ -47,7 +47,7 @@ LOSS_DIGITS = 8
 
 
 class GenerationError(RuntimeError):
-    """No non-degenerate problem was found within MAX_DRAWS seeds."""
+    """No non-degenerate problem was found within MAX_DRAWS draws of a seed."""
 
 
 @dataclass(frozen=True)
@@ -286,7 +286,7 @@ def gradient_slips(problem: QuizProblem) -> list[tuple[str, Slip]]:
     return slips
 
 
-# Kinds without a network to show.
+# Kinds with givens of their own: a z value, two losses, or two gradient rows.
 
 def _local_derivative(spec: QuizSpec, seed: int, pick: np.random.Generator, rng: np.random.Generator,
                       tolerance: Tolerance) -> QuizProblem | None:
@@ -345,7 +345,7 @@ def _numerical_gradient(spec: QuizSpec, seed: int, pick: np.random.Generator, rn
 
 def _relative_error(spec: QuizSpec, seed: int, pick: np.random.Generator, rng: np.random.Generator,
                     tolerance: Tolerance) -> QuizProblem | None:
-    """Compare a buggy backward's first-layer row with its numerical gradient."""
+    """Build a problem that compares a buggy backward pass's first-layer row with its numerical gradient."""
     problem = _network_problem(spec, seed, pick, rng, tolerance, lambda spec, pick: Target("dW", 1, (0, 0)))
     if problem is None:
         return None
