@@ -211,7 +211,22 @@ def test_draw_chart_fills_the_size():
 
     assert len(lines) == 14
     assert max(len(line) for line in lines) == 44
-    assert data.title in lines[0]
+    assert "||dW||" in lines[-1]
+    assert "layer" in lines[-1]
+
+
+async def test_narrow_chart_keeps_title_and_y_label(context):
+    data = chart_series({"kind": "gradient-check"})
+    app = ChartApp(chart_block(kind="gradient-check"), context)
+    async with app.run_test(size=(60, 24)) as pilot:
+        await pilot.pause()
+        plot = app.query_one(ChartPanel).chart.plot_text
+        lines = plot.splitlines()
+
+        assert max(len(line) for line in lines) == 30
+        assert data.title in flat(plot)
+        assert "dL/dtheta" in lines[2]
+        assert len(lines) == 16
 
 
 def test_log_axis_labels_powers_of_ten():
@@ -267,7 +282,7 @@ class BrokenDataApp(App):
 
 
 async def test_plotext_failure_shows_message(monkeypatch):
-    def failing_draw(data, width, height):
+    def failing_draw(data, width, height, **options):
         raise ValueError("math domain error")
 
     monkeypatch.setattr(chart_module, "draw_chart", failing_draw)
@@ -282,6 +297,6 @@ async def test_plotext_failure_shows_message(monkeypatch):
 def test_flat_series_gets_labelled_range():
     data = ChartData("Flat", "x", "y", (Series("s", (1.0, 2.0, 3.0), (0.5, 0.5, 0.5)),))
     lines = Text.from_ansi(draw_chart(data, 30, 9)).plain.splitlines()
-    curve_line = next(line for line in lines if "▀" in line)
+    curve_line = next(line for line in lines if any(mark in line for mark in "▀▄▖▗▘▝"))
 
     assert curve_line.lstrip().startswith("0.5┤")

@@ -1,7 +1,7 @@
 """The ```chart block: a plotext chart drawn to fit the widget.
 
-`PlotextChart` draws any ChartData with plotext 6 at the widget's content
-size and redraws when the size changes. `ChartPanel` turns a chart block
+`PlotextChart` draws any ChartData at the widget's content size (a title,
+the plotext 6 plot and a legend) and redraws when the size changes. `ChartPanel` turns a chart block
 into ChartData with tutor.course.charts, in a background thread when that
 takes long, and shows a plain message for invalid parameters.
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import math
+from functools import lru_cache
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -48,6 +49,28 @@ def series_style(data: ChartData, number: int) -> tuple[str, str, int]:
     return marker, symbol, COLORS[number % len(COLORS)]
 
 
+def y_label_fits(data: ChartData, width: int) -> bool:
+    """Tell whether plotext's bottom row has room for the y label left of the centred x label."""
+    x_label_start = (width - len(data.x_label)) // 2
+    return len(data.y_label) + 1 < x_label_start
+
+
+def header_lines(data: ChartData, width: int) -> list[Text]:
+    """Return the title, centred and wrapped to width, and the y label under it when plotext has no room for it."""
+    title = Text(data.title, style="bold", justify="center")
+    lines = list(title.wrap(_measuring_console(), width))
+    if not y_label_fits(data, width):
+        lines.append(Text(data.y_label, style="dim"))
+    return lines
+
+
+@lru_cache(maxsize=1)
+def _measuring_console():
+    from rich.console import Console
+
+    return Console(width=200, color_system=None, legacy_windows=False)
+
+
 def legend_lines(data: ChartData, width: int) -> list[Text]:
     """Lay out the legend ("▚ lr 0.1  x lr 1") in lines of at most width cells; none for one series."""
     if len(data.series) < 2:
@@ -66,8 +89,11 @@ def legend_lines(data: ChartData, width: int) -> list[Text]:
     return lines
 
 
-def draw_chart(data: ChartData, width: int, height: int) -> str:
+def draw_chart(data: ChartData, width: int, height: int, *, y_label: bool = True) -> str:
     """Draw data with plotext at width x height cells and return the text with ANSI colours.
+
+    The title is left to the caller, because plotext 6.1 leaves out a title
+    that is wider than the plot, and the y label is drawn only when asked.
 
     A log y axis is drawn as log10(y) on a linear axis with ticks labelled
     1e-4, 1e-3, ..., because plotext 6.1 fails (math domain error) when a
@@ -94,9 +120,9 @@ def draw_chart(data: ChartData, width: int, height: int) -> str:
             signal.lines()
         figure.draw(signal)
 
-    figure.title(data.title)
     figure.label(data.x_label, axis="x")
-    figure.label(data.y_label, axis="y")
+    if y_label:
+        figure.label(data.y_label, axis="y")
     _set_x_ticks(figure, data, width)
     if data.y_log:
         _set_log_ticks(figure, data, height)
@@ -237,20 +263,21 @@ class PlotextChart(Widget):
         return self._drawn
 
     def _draw(self, width: int, height: int) -> Text:
-        legend = legend_lines(self._data, width)
-        plot_height = height - len(legend)
+        """Stack the title, the plot and the legend. The plot gets the rows the others leave."""
+        data = self._data
+        header = header_lines(data, width)
+        legend = legend_lines(data, width)
+        plot_height = height - len(header) - len(legend)
         if plot_height < MIN_HEIGHT:
-            legend, plot_height = [], height
+            legend = []
+            plot_height = height - len(header)
         try:
-            plot = draw_chart(self._data, width, plot_height)
+            plot = draw_chart(data, width, plot_height, y_label=y_label_fits(data, width))
         except (ValueError, ArithmeticError, IndexError) as error:
-            log.error("plotext failed to draw %r at %dx%d: %r", self._data.title, width, height, error)
+            log.error("plotext failed to draw %r at %dx%d: %r", data.title, width, height, error)
             return Text(f"The chart could not be drawn: {error}", style="bold")
-        drawn = Text.from_ansi(plot.rstrip("\n"))
-        for line in legend:
-            drawn.append("\n")
-            drawn.append_text(line)
-        return drawn
+        lines = [*header, Text.from_ansi(plot.rstrip("\n")), *legend]
+        return Text("\n").join(lines)
 
     def on_resize(self) -> None:
         self.refresh()
