@@ -2,6 +2,7 @@
 
 import os
 import textwrap
+import time
 
 import numpy as np
 import pytest
@@ -272,3 +273,45 @@ def test_unsupported_return_is_described(runner):
 
     assert result.status == "ok"
     assert result.values[0].type_name == "object"
+
+
+def process_gone(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(")")[-1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+def test_processes_started_by_code_are_killed(runner):
+    code = """
+        import subprocess
+        def f():
+            return subprocess.Popen(["sleep", "30"]).pid
+    """
+    result = run(runner, code, [Call("f", ())])
+    pid = result.values[0]
+
+    for _ in range(100):
+        if process_gone(pid):
+            break
+        time.sleep(0.02)
+    assert process_gone(pid)
+
+
+def test_processes_of_exited_child_are_killed(runner):
+    code = """
+        import os, subprocess
+        pid = subprocess.Popen(["sleep", "30"]).pid
+        os.write(1, f"pid={pid}\\n".encode())
+        os._exit(0)
+    """
+    result = run(runner, code, [Call("f", ())])
+    pid = int(result.output.split("pid=")[1].split()[0])
+
+    for _ in range(100):
+        if process_gone(pid):
+            break
+        time.sleep(0.02)
+    assert result.status == "crashed"
+    assert process_gone(pid)

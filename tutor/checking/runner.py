@@ -45,6 +45,7 @@ WORKER_SCRIPT = Path(__file__).with_name("sandbox_worker.py")
 STORE_VARIABLES = ("BACKPROP_TUTOR_DATA",)
 MAX_RESULT_BYTES = 64 * 1024 * 1024
 EXIT_GRACE_SECONDS = 0.5
+POLL_SECONDS = 0.05
 
 
 @dataclass(frozen=True)
@@ -186,8 +187,21 @@ class _Worker:
             close_fds=True,
         )
 
+    def wait_exit(self, timeout: float) -> bool:
+        """Wait for the child to exit without reaping it, so its process group can still be killed."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                exited = os.waitid(os.P_PID, self.process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+            except ChildProcessError:
+                return True
+            if exited is not None or time.monotonic() >= deadline:
+                return exited is not None
+            time.sleep(0.005)
+
     def kill(self) -> None:
-        if self.process.poll() is None:
+        """Kill the child and anything it started in its process group, then reap the child."""
+        if self.process.returncode is None:
             try:
                 os.killpg(self.process.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
@@ -211,7 +225,8 @@ class _Collected:
 
 
 def _collect(worker: _Worker, deadline: float, raw_limit: int) -> _Collected:
-    """Read the result and the raw output until both streams close or the deadline passes."""
+    """Read the result and the raw output until the result is complete, the child has exited
+    and gone quiet, or the deadline passes."""
     collected = _Collected()
     result_parts: list[bytes] = []
     result_size = 0
@@ -219,13 +234,22 @@ def _collect(worker: _Worker, deadline: float, raw_limit: int) -> _Collected:
     selector.register(worker.process.stdout, selectors.EVENT_READ, "result")
     selector.register(worker.process.stderr, selectors.EVENT_READ, "raw")
     open_streams = 2
+    child_exited = False
 
     while open_streams:
+        if result_parts and result_parts[-1].endswith(b"\n"):
+            break
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             collected.timed_out = True
             break
-        for key, _ in selector.select(timeout=remaining):
+        events = selector.select(timeout=min(remaining, POLL_SECONDS))
+        if not events:
+            # A process the code started may hold the pipes open after the child has exited.
+            if child_exited:
+                break
+            child_exited = worker.wait_exit(0.0)
+        for key, _ in events:
             chunk = os.read(key.fileobj.fileno(), 65536)
             if not chunk:
                 selector.unregister(key.fileobj)
@@ -239,8 +263,6 @@ def _collect(worker: _Worker, deadline: float, raw_limit: int) -> _Collected:
                 room = raw_limit - len(collected.raw_output)
                 if room > 0:
                     collected.raw_output += chunk[:room]
-        if open_streams == 1 and result_parts and result_parts[-1].endswith(b"\n"):
-            break
 
     selector.close()
     collected.result = b"".join(result_parts)
@@ -270,7 +292,7 @@ class Runner:
     def _take_worker(self) -> _Worker:
         with self._lock:
             worker, self._ready = self._ready, None
-        if worker is None or worker.process.poll() is not None:
+        if worker is None or worker.wait_exit(0.0):
             if worker is not None:
                 worker.cleanup()
             worker = _Worker(self.python)
@@ -317,10 +339,7 @@ class Runner:
             collected = _collect(worker, started + limits.wall_seconds, limits.output_chars * 4)
             # With a result in hand the child is killed at once; without one, its exit status explains why.
             if not collected.timed_out and not collected.result.endswith(b"\n"):
-                try:
-                    worker.process.wait(timeout=EXIT_GRACE_SECONDS)
-                except subprocess.TimeoutExpired:
-                    pass
+                worker.wait_exit(EXIT_GRACE_SECONDS)
         finally:
             worker.cleanup()
 

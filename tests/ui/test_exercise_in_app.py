@@ -1,0 +1,45 @@
+"""The exercise panel inside the real app, on the real course, at 80x24."""
+
+from pathlib import Path
+
+from tutor.cli import block_validators
+from tutor.course import load_course
+from tutor.progress import ProgressStore
+from tutor.ui.app import TutorApp
+from tutor.ui.exercise.editor_screen import EditorScreen
+from tutor.ui.exercise.panel import ExercisePanel
+
+LESSONS = Path(__file__).resolve().parents[2] / "lessons"
+
+
+def exercise_section(course, lesson_id: str, exercise_id: str) -> int:
+    lesson = course.lesson(lesson_id)
+    for index, section in enumerate(lesson.sections):
+        if any(block.kind == "exercise" and block.params.get("id") == exercise_id
+               for block in section.blocks):
+            return index
+    raise AssertionError(f"no section of {lesson_id} holds exercise {exercise_id}")
+
+
+async def test_app_mounts_panel_and_editor(tmp_path):
+    course = load_course(LESSONS, block_validators())
+    store = ProgressStore(tmp_path / "progress.sqlite3")
+    store.set_position("backpropagation", exercise_section(course, "backpropagation", "backward-3-layer"))
+    app = TutorApp(course, store)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause(0.5)
+            panel = app.query_one(ExercisePanel)
+            assert panel.exercise.id == "backward-3-layer"
+
+            panel.focus()
+            await pilot.press("e")
+            await pilot.pause()
+            assert isinstance(app.screen, EditorScreen)
+
+            await pilot.press("escape")
+            await pilot.pause()
+            assert not isinstance(app.screen, EditorScreen)
+            assert app.focused is panel
+    finally:
+        store.close()
