@@ -51,3 +51,18 @@ def test_valid_block_has_no_problems():
     params = {"kind": "weight-update", "id": "update-1", "layers": "2-2-1", "activation": "tanh",
               "loss": "bce", "batch": 2, "learning_rate": 0.1}
     assert validate_quiz_params(params) == []
+
+
+def test_quiz_package_imports_no_textual():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    code = ("import tutor.checking, tutor.checking.quiz, tutor.checking.quiz.hints, "
+            "tutor.checking.quiz.table, sys; print('\\n'.join(sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, cwd=root, env={"PYTHONPATH": str(root)})
+    modules = set(result.stdout.split())
+    assert "tutor.checking.quiz.table" in modules
+    assert "textual" not in modules

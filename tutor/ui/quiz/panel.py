@@ -291,6 +291,9 @@ class QuizPanel(Widget):
     # State.
 
     def _load(self, seed: int) -> None:
+        # NOTE: generation runs on the UI thread. It takes about 1 ms per draw, and the
+        # deepest configurations (2-2-2-1, 3-3-3-1) sometimes need 100+ draws, so n can
+        # pause for up to about 0.2 s there.
         self.seed = seed
         self.problem = None
         self.table = None
