@@ -145,8 +145,8 @@ async def test_check_solution_passes_and_records(context, store):
         await pilot.press("ctrl+r")
         await wait_for_check(pilot, screen)
 
-        assert static_text(screen, "#check-status") == "Passed."
-        assert "match the engine" in static_text(screen, "#results")
+        assert static_text(screen, "#check-status") == "Passed: all 5 cases match the engine."
+        assert "Largest relative error" in static_text(screen, "#results")
         assert store.exercise_checks("backward-3-layer")[-1].passed
 
         await pilot.press("escape")

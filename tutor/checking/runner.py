@@ -97,7 +97,7 @@ class RunResult:
 
     `status` is one of: ok, syntax-error, exception, missing-function, timeout,
     memory, crashed. `values` contains the decoded return value of each call
-    that finished; `failed_call` is the index of the call that raised, or
+    that finished. `failed_call` is the index of the call that raised, or
     None when the file's top-level code raised.
     """
 

@@ -128,9 +128,10 @@ class EditorScreen(Screen[None]):
                                        theme="monokai", id="code")
             with VerticalScroll(id="side"):
                 yield Static(self.session.status_text(), id="check-status", markup=False)
-                yield Static("", id="results", markup=False)
-                yield Static("", id="chart", markup=False)
-                yield Static("", id="hints", markup=False)
+                for name in ("results", "chart", "hints"):
+                    blank = Static("", id=name, markup=False)
+                    blank.display = False
+                    yield blank
                 yield Markdown(exercise.prompt, id="prompt")
         yield Footer()
 
@@ -197,7 +198,7 @@ class EditorScreen(Screen[None]):
         self.save_draft()
         self.checking = True
         self._set_status("Checking...", "")
-        self.query_one("#chart", Static).update("")
+        self._show("#chart", "")
         code = self.code
         self.run_worker(lambda: self._run_check(code), thread=True, group="check",
                         exit_on_error=False)
@@ -218,20 +219,26 @@ class EditorScreen(Screen[None]):
         if not self.is_attached:
             return
         self.last_report = report
-        self._set_status(report.headline if not report.passed else "Passed.",
-                         "passed" if report.passed else "failed")
-        text = report.text()
+        self._set_status(report.headline, "passed" if report.passed else "failed")
+        # The status line above already shows the headline.
+        text = report.text().removeprefix(report.headline).lstrip("\n")
         if not report.passed and not self.session.solution_available:
             remaining = self.session.checks_until_solution()
             text += (f"\n\nF2 shows a hint. The solution opens after {remaining} more "
                      f"failed check{'s' if remaining != 1 else ''}.")
-        self.query_one("#results", Static).update(text)
+        self._show("#results", text)
         self.query_one("#side", VerticalScroll).scroll_home(animate=False)
         if report.passed and report.plots:
             # Leave room for the scroll bar that the taller content brings.
             width = self.query_one("#side").content_size.width - 2
             chart = norms_chart(report.plots, self.session.exercise.chart_title, width)
-            self.query_one("#chart", Static).update(chart)
+            self._show("#chart", chart)
+
+    def _show(self, selector: str, content: str | Text) -> None:
+        """Update one of the side pane's text areas, hiding it while it is empty."""
+        widget = self.query_one(selector, Static)
+        widget.update(content)
+        widget.display = bool(content)
 
     def _set_status(self, text: str, state: str) -> None:
         status = self.query_one("#check-status", Static)
@@ -251,8 +258,8 @@ class EditorScreen(Screen[None]):
             return
         self.hints_shown += 1
         lines = [f"Hint {n}: {hint}" for n, hint in enumerate(hints[: self.hints_shown], start=1)]
-        self.query_one("#hints", Static).update("\n\n".join(lines))
-        self.query_one("#hints", Static).scroll_visible()
+        self._show("#hints", "\n\n".join(lines))
+        self.query_one("#hints").scroll_visible()
 
     def action_solution(self) -> None:
         if not self.session.solution_available:
@@ -287,7 +294,7 @@ class EditorScreen(Screen[None]):
         if not confirmed:
             return
         self._load_text(self.session.reset_code())
-        self.query_one("#results", Static).update("")
+        self._show("#results", "")
         self.notify("Code reset to the starter.", timeout=2)
 
     def action_next_variant(self) -> None:
@@ -295,7 +302,7 @@ class EditorScreen(Screen[None]):
         self.session.next_variant()
         self._load_text(self.session.load_code())
         self.query_one("#exercise-title", Static).update(self._title())
-        self.query_one("#results", Static).update("")
+        self._show("#results", "")
         self.notify(f"Now: {self.session.variant_title()}", timeout=3)
 
     def action_back(self) -> None:
