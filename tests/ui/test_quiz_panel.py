@@ -93,6 +93,7 @@ async def test_right_answer_recorded_and_worked_shown(store):
         panel = app.query_one(QuizPanel)
         assert panel.seed == SEED
         assert f"seed {SEED}" in _text(panel, "quiz-title")
+        assert "Right within 0.5% or 0.0001." in _text(panel, "quiz-keys")
         await _answer(pilot, format_number(panel.problem.expected, 4))
 
         assert panel.solved
@@ -299,3 +300,11 @@ async def test_keys_listed_in_footer(store):
         await pilot.pause()
         descriptions = {active.binding.description for active in app.screen.active_bindings.values()}
         assert {"Hint", "New problem", "Worked table"} <= descriptions
+
+
+async def test_weight_update_tolerance_stated(store):
+    app = _app(store, _block(kind="weight-update"))
+    async with app.run_test(size=(80, 24)):
+        panel = app.query_one(QuizPanel)
+        assert "Right within 0.5% of the step or 0.0001." in _text(panel, "quiz-keys")
+        assert "Find the new W" in _text(panel, "quiz-problem")

@@ -57,7 +57,8 @@ def worked_lines(problem: QuizProblem) -> list[str]:
         j, k = target.index
         w = network.layers[target.layer - 1].W[j, k]
         lr = problem.given["learning_rate"]
-        gradient = (problem.expected - w) / -lr
+        _, caches = network.forward(X)
+        gradient = network.backward(caches, Y)[target.layer - 1].dW[j, k]
         lines.append(f"new {target.label} = {_wrap(w, digits)} - {lr:g} * {_wrap(gradient, digits)}"
                      f" = {format_number(problem.expected, digits)}")
     lines.append(f"Answer: {target.label} = {format_number(problem.expected, digits)}")

@@ -52,6 +52,7 @@ class TableProblem:
     X: np.ndarray
     Y: np.ndarray
     trace: Trace
+    tolerance: Tolerance
     cells: list[TableCell] = field(default_factory=list)
 
     def check(self, index: int, text: str) -> Verdict:
@@ -94,7 +95,7 @@ def _draw_table(spec: QuizSpec, seed: int, rng: np.random.Generator, tolerance: 
     trace = trace_pass(network, X[:, 0], Y[:, 0], digits=spec.digits)
     _, caches = network.forward(X)
     grads = network.backward(caches, Y)
-    problem = TableProblem(spec, seed, network, X, Y, trace)
+    problem = TableProblem(spec, seed, network, X, Y, trace, tolerance)
     for step in trace.steps:
         band = tolerance.band(step.value)
         if step.phase == "backward" and abs(step.value) < MIN_CELL:

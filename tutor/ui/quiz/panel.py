@@ -333,6 +333,7 @@ class QuizPanel(Widget):
         else:
             lines = problem_lines(self.problem)
         self._static("quiz-problem").update(Text("\n".join(lines)))
+        self._static("quiz-keys").update(Text(f"{self._tolerance_text()}\nh hint, n new, w table"))
         self._render_cells()
         answer_box = self.query_one(AnswerInput)
         answer_box.placeholder = ("solved: n for a new one" if self.solved
@@ -341,6 +342,15 @@ class QuizPanel(Widget):
             self._feedback(self._solved_message(), "correct")
         self._render_hints()
         self._render_worked()
+
+    def _tolerance_text(self) -> str:
+        """Return the stated tolerance, such as "Right within 0.5% or 0.0001"."""
+        if self.table is not None:
+            return f"Each cell is right {self.table.tolerance.describe()}."
+        rule = self.problem.tolerance.describe()
+        if self.problem.scale is not None:
+            rule = rule.replace("%", "% of the step", 1)
+        return f"Right {rule}."
 
     def _solved_message(self) -> str:
         if self.table is not None:
