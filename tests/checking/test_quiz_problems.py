@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from tutor.checking.quiz import KINDS, generate_problem, quiz_spec, validate_quiz_params
 from tutor.checking.quiz.check import CORRECT, MISTAKE, check_text
 from tutor.checking.quiz.problems import MIN_ANSWER
-from tutor.engine.gradcheck import relative_error
+from tutor.engine.gradcheck import numerical_gradient, relative_error
 from tutor.engine.trace import format_number
 
 SEEDS = range(12)
@@ -260,3 +260,17 @@ def test_random_seeds_accept_right_reject_mistakes(seed, kind, activation, loss)
         verdict = _check(problem, format_number(item.value, problem.spec.digits))
         assert verdict.status == MISTAKE
         assert item.mistake in verdict.mistakes
+
+
+@pytest.mark.parametrize("kind", ["weight-gradient", "bias-gradient"])
+@pytest.mark.parametrize("layers", ["1-1-1", "2-2-1", "2-2-2-1"])
+def test_expected_gradient_matches_central_differences(kind, layers):
+    spec = quiz_spec({"kind": kind, "layers": layers, "activation": "tanh", "batch": 2})
+    for seed in SEEDS:
+        problem = generate_problem(spec, seed)
+        network, X, Y = problem.network, problem.X, problem.Y
+        layer = network.layers[problem.target.layer - 1]
+        theta = layer.W if kind == "weight-gradient" else layer.b
+        index = problem.target.index if kind == "weight-gradient" else (problem.target.index[0], 0)
+        numerical = numerical_gradient(lambda: network.compute_loss(X, Y), theta)[index]
+        assert problem.expected == pytest.approx(numerical, rel=1e-5, abs=1e-9)

@@ -308,3 +308,12 @@ async def test_weight_update_tolerance_stated(store):
         panel = app.query_one(QuizPanel)
         assert "Right within 0.5% of the step or 0.0001." in _text(panel, "quiz-keys")
         assert "Find the new W" in _text(panel, "quiz-problem")
+
+
+async def test_typed_exponent_and_comma_reach_the_parser(store):
+    app = _app(store, _block())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _answer(pilot, "5e-1")
+        await _answer(pilot, "0,25")
+    values = [attempt.value for attempt in store.quiz_attempts()]
+    assert values == [0.5, 0.25]
