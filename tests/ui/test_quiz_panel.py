@@ -317,3 +317,15 @@ async def test_typed_exponent_and_comma_reach_the_parser(store):
         await _answer(pilot, "0,25")
     values = [attempt.value for attempt in store.quiz_attempts()]
     assert values == [0.5, 0.25]
+
+
+async def test_damaged_state_starts_fresh(store):
+    block = _block()
+    context = _context(store)
+    store.set_state(state_key(context, block), {"seed": SEED, "rung": "three", "cell": -4, "solved": "yes"})
+    app = QuizApp(block, context)
+    async with app.run_test(size=(80, 24)):
+        panel = app.query_one(QuizPanel)
+        assert panel.seed == SEED
+        assert panel.rung == 0
+        assert not panel.solved

@@ -23,6 +23,7 @@ from tutor.checking.quiz.check import CORRECT, INVALID, Verdict, check_text
 from tutor.checking.quiz.describe import network_lines, problem_lines
 from tutor.checking.quiz.hints import RUNG_TITLES, RUNGS, hint_rungs, worked_lines
 from tutor.checking.quiz.problems import QuizProblem
+from tutor.checking.quiz.spec import QuizSpec
 from tutor.checking.quiz.table import TableProblem, filled_line, generate_table
 from tutor.course.model import Block
 from tutor.engine.trace import format_number
@@ -41,6 +42,13 @@ def state_key(context: LabContext, block: Block) -> str:
 def new_seed() -> int:
     """Return a fresh five-digit seed, easy to read off the screen and type back."""
     return random.randint(10_000, MAX_SEED)
+
+
+def _whole(value) -> int | None:
+    """Return value when it is a non-negative int (not a bool), else None."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    return None
 
 
 class AnswerInput(Input):
@@ -100,7 +108,7 @@ class QuizPanel(Widget):
         super().__init__(id=id, classes=classes)
         self.block = block
         self.context = context
-        self.spec = None
+        self.spec: QuizSpec | None = None
         self.spec_error: str | None = None
         try:
             self.spec = quiz_spec(block.params)
@@ -136,18 +144,22 @@ class QuizPanel(Widget):
             self._static("quiz-keys").display = False
             return
         saved = self.context.store.get_state(state_key(self.context, self.block))
-        if isinstance(saved, dict) and isinstance(saved.get("seed"), int) and saved["seed"] >= 0:
-            self._load(saved["seed"])
-            self.rung = min(int(saved.get("rung", 0)), RUNGS)
-            self.solved = bool(saved.get("solved", False))
-            self.attempted = bool(saved.get("attempted", False))
-            self.worked_open = bool(saved.get("worked", False))
-            if self.table is not None:
-                self.cell = min(int(saved.get("cell", 0)), len(self.table.cells))
+        if isinstance(saved, dict) and _whole(saved.get("seed")) is not None:
+            self._restore(saved)
         else:
             self._load(new_seed())
             self._save_state()
         self._render_all()
+
+    def _restore(self, saved: dict) -> None:
+        """Reload the saved problem and progress; values of the wrong type count as unset."""
+        self._load(_whole(saved["seed"]))
+        self.rung = min(_whole(saved.get("rung")) or 0, RUNGS)
+        self.solved = saved.get("solved") is True
+        self.attempted = saved.get("attempted") is True
+        self.worked_open = saved.get("worked") is True
+        if self.table is not None:
+            self.cell = min(_whole(saved.get("cell")) or 0, len(self.table.cells))
 
     @property
     def fill_table(self) -> bool:
@@ -217,7 +229,7 @@ class QuizPanel(Widget):
         """Check a typed answer, record it when it is an attempt, and show the feedback."""
         if not self._has_problem():
             return None
-        if self._finished():
+        if self.solved:
             self._feedback("Solved. Press n for a new problem.", "correct")
             return None
         verdict = self._check(text)
@@ -261,9 +273,6 @@ class QuizPanel(Widget):
         if self.cell >= len(self.table.cells):
             self.solved = True
             self.worked_open = True
-
-    def _finished(self) -> bool:
-        return self.solved
 
     def _has_problem(self) -> bool:
         return self.problem is not None or self.table is not None
