@@ -315,3 +315,11 @@ def test_processes_of_exited_child_are_killed(runner):
         time.sleep(0.02)
     assert result.status == "crashed"
     assert process_gone(pid)
+
+
+def test_patched_json_does_not_lose_result(runner):
+    code = "import json\njson.dumps = None\ndef f():\n    return 7\n"
+    result = run(runner, code, [Call("f", ())])
+
+    assert result.status == "ok"
+    assert result.values == [7]

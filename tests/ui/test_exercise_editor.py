@@ -125,6 +125,18 @@ async def test_quit_keeps_last_keystrokes(context, store):
     assert store.load_draft("backward-3-layer").startswith("qw")
 
 
+async def test_undo_reverts_typing(context):
+    app = PanelApp("backward-3-layer", context)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_editor(pilot)
+        editor = screen.query_one("#code", TextArea)
+        await pilot.press("x", "y")
+        assert editor.text.startswith("xy")
+
+        await pilot.press("ctrl+z")
+        assert editor.text == exercise("backward-3-layer").starter_code()
+
+
 async def test_draft_restored_on_return(context):
     app = PanelApp("backward-3-layer", context)
     async with app.run_test(size=SIZE) as pilot:
@@ -181,6 +193,9 @@ async def test_app_answers_keys_while_check_runs(context):
         await pilot.pause()
         assert screen.checking
         assert static_text(screen, "#hints").startswith("Hint 1:")
+
+        await pilot.pause(1.0)
+        assert static_text(screen, "#check-status").startswith("Checking... 1 s (time limit 5 s)")
 
         await wait_for_check(pilot, screen)
         assert screen.last_report.kind == "bad-return"

@@ -373,6 +373,8 @@ def _interpret(collected: _Collected, returncode: int | None, limits: Limits) ->
         missing_function=payload.get("function"),
     )
     result.message = describe(result, limits)
+    if result.status == "crashed" and payload.get("message"):
+        result.message = f"The check could not finish: {payload['message']}."
     return result
 
 

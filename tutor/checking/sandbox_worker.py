@@ -243,6 +243,8 @@ def run_job(job, captured):
 
 
 def main():
+    # Bind what the result path needs before the learner's code can replace module attributes.
+    dumps = json.dumps
     result_stream = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)
 
@@ -264,9 +266,9 @@ def main():
     status["output"] = captured.getvalue()
     status["output_total"] = captured.total
     try:
-        text = json.dumps(status)
+        text = dumps(status)
     except (TypeError, ValueError, MemoryError) as error:
-        text = json.dumps({"status": "crashed", "message": f"could not send the result: {error}",
+        text = dumps({"status": "crashed", "message": f"could not send the result: {error}",
                            "outcomes": [], "output": "", "output_total": 0})
     result_stream.write(text + "\n")
     result_stream.flush()

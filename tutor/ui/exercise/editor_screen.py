@@ -118,6 +118,8 @@ class EditorScreen(Screen[None]):
         self._fresh = True
         self._loaded_text = ""
         self._editor: TextArea | None = None
+        self._check_clock: Timer | None = None
+        self._check_seconds = 0
 
     def compose(self) -> ComposeResult:
         exercise = self.session.exercise
@@ -199,6 +201,8 @@ class EditorScreen(Screen[None]):
         self.checking = True
         self._set_status("Checking...", "")
         self._show("#chart", "")
+        self._check_seconds = 0
+        self._check_clock = self.set_interval(1.0, self._tick_check_clock)
         code = self.code
         self.run_worker(lambda: self._run_check(code), thread=True, group="check",
                         exit_on_error=False)
@@ -214,8 +218,16 @@ class EditorScreen(Screen[None]):
         except RuntimeError:
             log.info("the app closed before the check of %s finished", self.session.exercise.id)
 
+    def _tick_check_clock(self) -> None:
+        self._check_seconds += 1
+        limit = self.session.exercise.time_limit
+        self._set_status(f"Checking... {self._check_seconds} s (time limit {limit:g} s)", "")
+
     def show_report(self, report: CheckReport) -> None:
         self.checking = False
+        if self._check_clock is not None:
+            self._check_clock.stop()
+            self._check_clock = None
         if not self.is_attached:
             return
         self.last_report = report
