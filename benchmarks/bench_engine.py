@@ -22,6 +22,11 @@ show "n/a". The cases:
 
 Targets: engine within 1.5x of the tight loop on xor and digits, at least 4x
 faster than PyTorch on both, and the gradient check under 0.3 s.
+
+OpenBLAS threads matter here. With its default of one thread per CPU, a
+single 360-column validation product per epoch made the whole digits loop
+several times slower on a busy 2-CPU machine, for the engine and the tight
+loop alike. Compare with `OPENBLAS_NUM_THREADS=1 python benchmarks/bench_engine.py`.
 """
 
 from __future__ import annotations
@@ -300,6 +305,14 @@ def main() -> None:
           f"torch {torch.__version__ if torch else 'not installed'}, {os.cpu_count()} CPUs")
     print(f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}, "
           f"OPENBLAS_L2_SIZE={os.environ.get('OPENBLAS_L2_SIZE', '(unset)')}")
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        print("BLAS threads: unknown (threadpoolctl not installed)")
+    else:
+        for pool in threadpool_info():
+            print(f"{pool['internal_api']} {pool['version']} ({pool.get('architecture')}): "
+                  f"{pool['num_threads']} threads")
     if torch is not None:
         torch.set_default_dtype(torch.float64)
         # One intra-op thread is PyTorch's fastest setting for matrices this
