@@ -5,10 +5,10 @@
     backprop-tutor check FILE [--exercise ID]
 
 `start` writes the starter code to DIR/ID.py with a first line that names the
-exercise; `check` reads that line (or else the file name) to know which
-exercise a file solves, runs the same checker as the app and prints plain
-text. Exit status: 0 when the check passes, 1 when it fails, 2 for a usage
-error such as an unknown exercise or a missing file.
+exercise. `check` reads that line (or else the file name) to find the
+exercise, runs the same checker as the app and prints plain text.
+Exit status: 0 when the check passes, 1 when it fails, 2 for a usage error
+such as an unknown exercise or a missing file.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 Run as a script (`python -I sandbox_worker.py`), never imported by the app.
 It imports NumPy first, then waits for one job on stdin, so a check only pays
 for the learner's code. It imports nothing from `tutor`: the learner's code
-gets NumPy and the standard library, not the engine that holds the answers.
+gets NumPy and the standard library, not the engine that computes the
+expected values.
 
 Protocol, one job per process:
     stdin   one JSON object: code, filename, calls [{function, args}], limits
