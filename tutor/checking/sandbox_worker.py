@@ -1,7 +1,8 @@
 """The child process that runs a learner's code; started by tutor.checking.runner.
 
-Run as a script (`python -I sandbox_worker.py`), never imported by the app.
-It imports NumPy first, then waits for one job on stdin, so a check only pays
+The runner starts it as a script (`python -I sandbox_worker.py`). The
+checker also imports `build_function` from it, so both sides evaluate the
+same test functions. As a script it imports NumPy first, then waits for one job on stdin, so a check only pays
 for the learner's code. It imports nothing from `tutor`: the learner's code
 gets NumPy and the standard library, not the engine that computes the
 expected values.
