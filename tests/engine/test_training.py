@@ -284,3 +284,10 @@ def test_trainer_rejects_mismatched_examples():
 
     with pytest.raises(ValueError, match="one column per example"):
         Trainer(network, X, Y[:, :-1], epochs=1)
+
+
+def test_trainer_rejects_empty_data():
+    network, X, Y, _ = moons_setup()
+
+    with pytest.raises(ValueError, match="at least one example"):
+        Trainer(network, X[:, :0], Y[:, :0], epochs=1)

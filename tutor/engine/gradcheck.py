@@ -179,16 +179,17 @@ class _PartialForward:
         self.Y = Y
         self.inputs: list[np.ndarray] = []
         self.masks: list[np.ndarray | None] = []
-        self.min_distance: list[float] = []
+        self.kink_distances: list[float | None] = []  # min |z| of kinked layers, else None
         a = X
         for layer in network.layers:
             self.inputs.append(a)
             z = layer.W @ a + layer.b
             if layer.activation.has_kink:
                 self.masks.append(z > 0)
-                self.min_distance.append(float(np.min(np.abs(z))))
+                self.kink_distances.append(float(np.min(np.abs(z))))
             else:
                 self.masks.append(None)
+                self.kink_distances.append(None)
             a = layer.activation.forward(z)
 
     def loss_from(self, first: int) -> tuple[float, bool]:
@@ -231,7 +232,7 @@ def _set(theta: np.ndarray, view: np.ndarray | None, flat: int, index, value) ->
 
 
 def _reliability_warnings(
-    network: Network, forward: _PartialForward, X: np.ndarray, eps: float, names: list[str]
+    network: Network, forward: _PartialForward, eps: float, names: list[str]
 ) -> list[str]:
     warnings = []
     for number, layer in enumerate(network.layers, start=1):
@@ -244,7 +245,7 @@ def _reliability_warnings(
     # A perturbation of eps moves z by up to eps * max|a_prev| directly; a unit
     # closer than that to its kink can cross it.
     for number, (layer, a_prev, distance) in enumerate(
-        zip(network.layers, forward.inputs, _distances(forward)), start=1
+        zip(network.layers, forward.inputs, forward.kink_distances), start=1
     ):
         if distance is None:
             continue
@@ -261,14 +262,6 @@ def _reliability_warnings(
             "a larger one to truncation"
         )
     return warnings
-
-
-def _distances(forward: _PartialForward) -> list[float | None]:
-    distances: list[float | None] = []
-    kinked = iter(forward.min_distance)
-    for mask in forward.masks:
-        distances.append(None if mask is None else next(kinked))
-    return distances
 
 
 def check_gradients(
@@ -318,7 +311,7 @@ def check_gradients(
             ))
     checks.sort(key=lambda check: names.index(check.name))
 
-    warnings = _reliability_warnings(network, forward, X, eps, names)
+    warnings = _reliability_warnings(network, forward, eps, names)
     if kink_total:
         warnings.append(
             f"{kink_total} perturbed entries moved a ReLU unit across its kink; their "

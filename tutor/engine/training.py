@@ -151,9 +151,10 @@ class Trainer:
     ) -> None:
         X = np.asarray(X, dtype=float)
         Y = np.asarray(Y, dtype=float)
-        if X.ndim != 2 or Y.ndim != 2 or X.shape[1] != Y.shape[1]:
+        if X.ndim != 2 or Y.ndim != 2 or X.shape[1] != Y.shape[1] or X.shape[1] == 0:
             raise ValueError(
-                f"X and Y must be 2-D with one column per example; got X {X.shape} and Y {Y.shape}"
+                "X and Y must be 2-D with one column per example and at least one example; "
+                f"got X {X.shape} and Y {Y.shape}"
             )
         if epochs < 0:
             raise ValueError(f"epochs must be 0 or more, got {epochs}")
