@@ -5,7 +5,8 @@ Run from the repository root: python benchmarks/bench_quiz.py
 It prints the median time of one check (parse, tolerance, mistake matching)
 and its ratio to float(text), both measured in the same process. It then
 prints the median time of one check plus the attempt's write to a progress
-store in a temporary folder. The budget for a check is 5 ms.
+store in a temporary folder, and the time to generate problems of a few
+configurations. The budget for a check is 5 ms.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tutor.checking.quiz import generate_problem, quiz_spec  # noqa: E402
 from tutor.checking.quiz.check import check_text  # noqa: E402
+from tutor.checking.quiz.table import generate_table  # noqa: E402
 from tutor.progress import ProgressStore, QuizAttempt  # noqa: E402
 
 REPEATS = 2000
@@ -67,6 +69,35 @@ def main() -> None:
     print(f"check + store write median: {recorded * 1e6:7.2f} us")
     verdict = "within" if checked < BUDGET_SECONDS else "over"
     print(f"budget 5 ms: check is {verdict} budget ({checked / BUDGET_SECONDS:.4f} of it)")
+    report_generation()
+
+
+def report_generation() -> None:
+    """Print the median and the slowest time to generate a problem (the n key) per configuration."""
+    configs = [
+        {"kind": "output-delta", "layers": "2-2-1"},
+        {"kind": "weight-gradient", "layers": "2-2-1", "batch": 2},
+        {"kind": "hidden-delta", "layers": "2-2-2-1"},
+        {"kind": "weight-update", "layers": "3-3-3-1"},
+    ]
+    for params in configs:
+        spec = quiz_spec(params)
+        timings = []
+        for seed in range(100):
+            start = time.perf_counter()
+            generate_problem(spec, seed)
+            timings.append(time.perf_counter() - start)
+        print(f"generate {params['kind']} {params['layers']}: median "
+              f"{statistics.median(timings) * 1e3:.1f} ms, slowest of 100 {max(timings) * 1e3:.1f} ms")
+
+    spec = quiz_spec({"kind": "weight-gradient", "layers": "3-3-3-1", "mode": "fill-table"})
+    timings = []
+    for seed in range(100):
+        start = time.perf_counter()
+        generate_table(spec, seed)
+        timings.append(time.perf_counter() - start)
+    print(f"generate fill-table 3-3-3-1: median {statistics.median(timings) * 1e3:.1f} ms, "
+          f"slowest of 100 {max(timings) * 1e3:.1f} ms")
 
 
 if __name__ == "__main__":

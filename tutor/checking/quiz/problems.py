@@ -4,14 +4,15 @@
 draws numbers from the derived seeds (seed, 0), (seed, 1), ... until a draw is
 not degenerate: no saturated or dead unit, no near-zero answer, and no mistake
 whose value the tolerance would accept as right. The same seed always gives
-the same problem, and keeping the asked entry fixed across redraws keeps hard
-entries (deep deltas, which redraw more often) as likely as easy ones.
+the same problem. Keeping the asked entry fixed across redraws keeps hard
+entries (deep deltas, which redraw more often) as likely as easy ones; only
+after PICK_DRAWS draws is the entry picked anew with each draw.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -33,6 +34,10 @@ from tutor.engine.gradcheck import numerical_gradient, relative_error
 from tutor.engine.network import Network
 
 MAX_DRAWS = 2000
+# After this many draws the asked entry is picked anew with each draw. Some entries are
+# rarely usable, such as a first-layer update of a deep sigmoid network, whose step
+# vanishes below the shown decimals in most draws.
+PICK_DRAWS = 200
 # An asked value must be at least this large, so rounding to the shown decimals keeps two digits.
 MIN_ANSWER = 0.005
 # A mistake must lie this many tolerance bands from the right value, so that neither
@@ -111,7 +116,7 @@ def generate_problem(spec: QuizSpec, seed: int) -> QuizProblem:
     builder = _BUILDERS[spec.kind]
     tolerance = Tolerance.for_digits(spec.digits)
     for draw_number in range(MAX_DRAWS):
-        pick = np.random.default_rng(seed)
+        pick = np.random.default_rng(seed if draw_number < PICK_DRAWS else [seed, draw_number, 1])
         rng = np.random.default_rng([seed, draw_number])
         problem = builder(spec, seed, pick, rng, tolerance)
         if problem is not None and not degeneracy_reasons(problem):
@@ -166,7 +171,7 @@ def _network_problem(spec: QuizSpec, seed: int, pick: np.random.Generator, rng: 
 
     problem = QuizProblem(spec, seed, target, 0.0, [], tolerance, network, X, Y,
                           {"learning_rate": spec.learning_rate})
-    if target.quantity == "numerical":
+    if target.quantity in ("numerical", "relative-error"):
         return problem
     _, caches = network.forward(X)
     grads = network.backward(caches, Y)
@@ -174,8 +179,17 @@ def _network_problem(spec: QuizSpec, seed: int, pick: np.random.Generator, rng: 
     if abs(problem.expected) < MIN_ANSWER:
         return None
     if target.quantity == "W":
+        # A step below the shown decimals would leave the weight unchanged on screen.
         problem.scale = spec.learning_rate * float(grads[target.layer - 1].dW[target.index])
-    problem.mistakes = network_mistakes(problem)
+        if abs(problem.scale) < MIN_ANSWER:
+            return None
+
+    # Stop at the first mistake that lands near the right value: the draw is rejected anyway.
+    limit = SEPARATION_BANDS * problem.band()
+    for item in iter_network_mistakes(problem):
+        if abs(item.value - problem.expected) <= limit:
+            return None
+        problem.mistakes.append(item)
     return problem
 
 
@@ -219,42 +233,50 @@ def _bias_target(spec: QuizSpec, rng: np.random.Generator) -> Target:
 
 def network_mistakes(problem: QuizProblem) -> list[MistakeValue]:
     """Return the value of every mistake that applies to a network-based problem."""
+    return list(iter_network_mistakes(problem))
+
+
+def iter_network_mistakes(problem: QuizProblem) -> Iterator[MistakeValue]:
+    """Yield the value of every mistake that applies, the cheap ones (no backward pass) first."""
     network, X, Y, target = problem.network, problem.X, problem.Y, problem.target
     lr = problem.spec.learning_rate
-    values: list[MistakeValue] = []
 
-    def add(key: str, value: float) -> None:
-        values.append(MistakeValue(MISTAKES[key], float(value)))
+    def item(key: str, value: float) -> MistakeValue:
+        return MistakeValue(MISTAKES[key], float(value))
 
-    def slipped(slip: Slip) -> float:
-        return target_value(network, backward_with(network, X, Y, slip), target, lr)
-
-    for key, slip in gradient_slips(problem):
-        add(key, slipped(slip))
-
-    grads = backward_with(network, X, Y, NO_SLIP)
     if target.quantity in ("dW", "W"):
-        j, k = target.index
-        n_out, n_in = network.layers[target.layer - 1].W.shape
-        dW = grads[target.layer - 1].dW
-        db = grads[target.layer - 1].db
-        W = network.layers[target.layer - 1].W
-        swapped = dW[k, j] if (k < n_out and j < n_in and j != k) else None
-        if target.quantity == "dW":
-            add("forgot-input", db[j, 0])
-            if swapped is not None:
-                add("swapped-indices", swapped)
-        else:
-            add("forgot-input", W[j, k] - lr * db[j, 0])
-            if swapped is not None:
-                add("swapped-indices", W[j, k] - lr * swapped)
-            add("wrong-direction", W[j, k] + lr * dW[j, k])
-            add("forgot-learning-rate", W[j, k] - dW[j, k])
-            add("gave-step", -lr * dW[j, k])
-            add("gave-gradient", dW[j, k])
-            if target.layer < len(network.layers):
-                add("updated-weight-used", slipped(with_slip(updated_learning_rate=lr)))
-    return values
+        yield from _entry_mistakes(problem, item)
+    for key, slip in gradient_slips(problem):
+        yield item(key, target_value(network, backward_with(network, X, Y, slip), target, lr))
+    if target.quantity == "W" and target.layer < len(network.layers):
+        grads = backward_with(network, X, Y, with_slip(updated_learning_rate=lr))
+        yield item("updated-weight-used", target_value(network, grads, target, lr))
+
+
+def _entry_mistakes(problem: QuizProblem, item) -> Iterator[MistakeValue]:
+    """Yield the mistakes of a weight entry that reuse the right gradients: wrong entry, wrong step."""
+    network, target, lr = problem.network, problem.target, problem.spec.learning_rate
+    _, caches = network.forward(problem.X)
+    grads = network.backward(caches, problem.Y)
+    j, k = target.index
+    W = network.layers[target.layer - 1].W
+    n_out, n_in = W.shape
+    dW = grads[target.layer - 1].dW
+    db = grads[target.layer - 1].db
+    swapped = dW[k, j] if (k < n_out and j < n_in and j != k) else None
+
+    if target.quantity == "dW":
+        yield item("forgot-input", db[j, 0])
+        if swapped is not None:
+            yield item("swapped-indices", swapped)
+        return
+    yield item("forgot-input", W[j, k] - lr * db[j, 0])
+    if swapped is not None:
+        yield item("swapped-indices", W[j, k] - lr * swapped)
+    yield item("wrong-direction", W[j, k] + lr * dW[j, k])
+    yield item("forgot-learning-rate", W[j, k] - dW[j, k])
+    yield item("gave-step", -lr * dW[j, k])
+    yield item("gave-gradient", dW[j, k])
 
 
 def gradient_slips(problem: QuizProblem) -> list[tuple[str, Slip]]:
@@ -346,7 +368,8 @@ def _numerical_gradient(spec: QuizSpec, seed: int, pick: np.random.Generator, rn
 def _relative_error(spec: QuizSpec, seed: int, pick: np.random.Generator, rng: np.random.Generator,
                     tolerance: Tolerance) -> QuizProblem | None:
     """Build a problem that compares a buggy backward pass's first-layer row with its numerical gradient."""
-    problem = _network_problem(spec, seed, pick, rng, tolerance, lambda spec, pick: Target("dW", 1, (0, 0)))
+    problem = _network_problem(spec, seed, pick, rng, tolerance,
+                               lambda spec, pick: Target("relative-error", 1, (0, 0)))
     if problem is None:
         return None
     network, X, Y = problem.network, problem.X, problem.Y
@@ -363,7 +386,6 @@ def _relative_error(spec: QuizSpec, seed: int, pick: np.random.Generator, rng: n
     norm_a, norm_n = np.linalg.norm(analytical), np.linalg.norm(numerical)
     if norm_a == 0.0 or norm_n == 0.0:
         return None
-    problem.target = Target("relative-error")
     problem.expected = relative_error(analytical, numerical)
     problem.given.update({"analytical": analytical.tolist(), "numerical": numerical.tolist(), "bug": bug})
     problem.mistakes = [

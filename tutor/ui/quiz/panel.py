@@ -300,9 +300,9 @@ class QuizPanel(Widget):
     # State.
 
     def _load(self, seed: int) -> None:
-        # NOTE: generation runs on the UI thread. It takes about 1 ms per draw, and the
-        # deepest configurations (2-2-2-1, 3-3-3-1) sometimes need 100+ draws, so n can
-        # pause for up to about 0.2 s there.
+        # NOTE: generation runs on the UI thread. It takes under 1 ms per draw, and the
+        # deepest networks (2-2-2-1, 3-3-3-1) sometimes need 200 draws, so n can pause
+        # for about 0.06 s there (benchmarks/bench_quiz.py prints the slowest times).
         self.seed = seed
         self.problem = None
         self.table = None
