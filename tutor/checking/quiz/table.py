@@ -77,8 +77,10 @@ class TableProblem:
 
 
 def generate_table(spec: QuizSpec, seed: int) -> TableProblem:
-    """Return the table of `seed`: the first draw (seed, 0), (seed, 1), ... with live units
-    and well-separated mistakes in every cell."""
+    """Return the table of `seed`: the first usable draw of (seed, 0), (seed, 1), ...
+
+    The first STRICT_DRAWS draws must meet every rule; later ones only need live units.
+    """
     if seed < 0:
         raise ValueError(f"a quiz seed must be a non-negative integer, not {seed}")
     tolerance = Tolerance.for_digits(spec.digits)
@@ -206,12 +208,6 @@ def _dW_mistakes(network, caches, grads, step, add) -> None:
         add("z-for-a-input", dZ[j, 0] * caches[step.layer - 2].z[k, 0])
     if j != k and k < layer.n_out and j < layer.n_in:
         add("swapped-indices", dZ[k, 0] * a_prev[j, 0])
-
-
-def describe_cell(problem: TableProblem, index: int) -> str:
-    """Return the prompt for one cell, such as "z1[0] = W1[0,0]*x[0] + ... ?"."""
-    cell = problem.cells[index]
-    return f"{cell.name}: {cell.step.formula}"
 
 
 def filled_line(problem: TableProblem, index: int) -> str:

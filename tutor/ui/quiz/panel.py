@@ -302,7 +302,7 @@ class QuizPanel(Widget):
     def _load(self, seed: int) -> None:
         # NOTE: generation runs on the UI thread. It takes under 1 ms per draw, and the
         # deepest networks (2-2-2-1, 3-3-3-1) sometimes need 200 draws, so n can pause
-        # for about 0.06 s there (benchmarks/bench_quiz.py prints the slowest times).
+        # for about 0.1 s there (benchmarks/bench_quiz.py prints the slowest times).
         self.seed = seed
         self.problem = None
         self.table = None
