@@ -7,11 +7,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tutor.checking.answers import parse_answer
 from tutor.checking.quiz import KINDS, generate_problem, quiz_spec, validate_quiz_params
 from tutor.checking.quiz.check import CORRECT, MISTAKE, check_text
 from tutor.checking.quiz.problems import MIN_ANSWER
 from tutor.engine.gradcheck import numerical_gradient, relative_error
-from tutor.engine.trace import format_number
+from tutor.engine.trace import format_number, trace_pass
 
 SEEDS = range(12)
 LAYERS = ("1-1", "1-1-1", "2-2-1", "2-2-2-1", "3-2-1")
@@ -277,3 +278,16 @@ def test_expected_gradient_matches_central_differences(kind, layers):
         index = problem.target.index if kind == "weight-gradient" else (problem.target.index[0], 0)
         numerical = numerical_gradient(lambda: network.compute_loss(X, Y), theta)[index]
         assert problem.expected == pytest.approx(numerical, rel=1e-5, abs=1e-9)
+
+
+@pytest.mark.parametrize("kind", ["output-delta", "hidden-delta", "weight-gradient", "bias-gradient"])
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_answer_from_rounded_factors_accepted(kind, activation):
+    """A learner who multiplies the worked table's four-decimal factors gets a right answer."""
+    spec = quiz_spec({"kind": kind, "layers": "2-2-1", "activation": activation})
+    for seed in range(30):
+        problem = generate_problem(spec, seed)
+        trace = trace_pass(problem.network, problem.X[:, 0], problem.Y[:, 0], digits=problem.spec.digits)
+        expression = trace.find(problem.target.label).substituted.rsplit(" = ", 1)[0]
+        value = parse_answer(expression)
+        assert problem.accepts(value, problem.expected), (seed, expression, problem.expected)
