@@ -15,11 +15,13 @@ EXIT_USAGE = 2
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from tutor.progress.store import default_progress_path
+
     parser = argparse.ArgumentParser(
         prog="backprop-tutor",
         description="Learn how neural networks learn: lessons, step-by-step tables, "
                     "charts, quizzes and code exercises in your terminal.",
-        epilog="Progress is saved in the user data folder; set BACKPROP_TUTOR_DATA "
+        epilog=f"Progress is saved in {default_progress_path()}; set BACKPROP_TUTOR_DATA "
                "to a folder to keep it elsewhere.",
     )
     parser.add_argument("--version", action="version", version=f"backprop-tutor {__version__}")

@@ -19,7 +19,8 @@ HELP_TEXT = """\
   p                 focus the prose pane
   l                 focus the lab pane (the first block)
   ? or f1           this help
-  q or ctrl+c       quit (everything is already saved)
+  q or ctrl+q       quit (everything is already saved);
+                    in a text box, ctrl+q
 
 [b]Course tree[/b]
   up/down or j/k    move;  enter  open the lesson
@@ -32,20 +33,26 @@ HELP_TEXT = """\
   backspace or left or ,   go back one value
   home / end               start over / reveal all
 
-[b]Quizzes[/b]
+[b]Quizzes[/b] (in the answer box)
   type a number, enter     check it (0.25, .25, 1/4,
                            -2.5e-3, 0,25 and 0.5*0.2 work)
-  ctrl+h / ctrl+n / ctrl+w  next hint / new problem /
-                           worked table (also h, n, w
-                           when the answer box is not focused)
+  h                        next hint: factors, values, table
+  n                        new problem (new seed)
+  w                        worked table (after an attempt)
 
 [b]Code exercises[/b]
-  e                 open the editor
-  ctrl+r or f5      check the code (in the editor)
+  e or enter        open the editor (on the exercise panel)
+  ctrl+r or f5      check the code
+  ctrl+s            save now (drafts also save as you type)
+  f2                next hint
+  f3                reference solution (after a pass or
+                    3 failed checks)
+  f4                reset to the starter code
+  f6                next planted bug (fix-the-bug only)
   escape            back to the lesson
 
-Progress is saved as you go, in the file shown by
-`backprop-tutor --help`. Press escape to close this help.
+Progress is saved as you go; `backprop-tutor --help`
+says where. Press escape to close this help.
 """
 
 
