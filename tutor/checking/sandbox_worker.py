@@ -244,7 +244,22 @@ def run_job(job, captured):
     return run_calls(namespace, job["calls"], filename)
 
 
+class BlockTutorImports:
+    """A meta path finder that keeps the tutor's own package from the learner's code.
+
+    `python -I` keeps the working folder off sys.path, but an installed tutor
+    is still in site-packages, and it holds the engine that computes the
+    expected values.
+    """
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "tutor" or name.startswith("tutor."):
+            raise ImportError("the tutor's own modules are not available to exercise code")
+        return None
+
+
 def main():
+    sys.meta_path.insert(0, BlockTutorImports())
     # Bind what the result path needs before the learner's code can replace module attributes.
     dumps = json.dumps
     result_stream = os.fdopen(os.dup(1), "w", encoding="utf-8")
