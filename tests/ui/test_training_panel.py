@@ -11,9 +11,13 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.worker import WorkerState
 
-from tutor.course.model import Block
+from tutor.cli import block_validators
+from tutor.course import load_course
+from tutor.course.model import BLOCK_KINDS, Block
+from tutor.course.paths import default_lessons_dir
 from tutor.engine.training import STOP_REQUESTED
 from tutor.progress import ProgressStore
+from tutor.ui.app import TutorApp
 from tutor.ui.context import LabContext
 from tutor.ui.training_panel import CHART_GRADIENTS, CHART_LOSS, TrainingPanel, state_key
 
@@ -266,3 +270,29 @@ async def test_second_run_starts_fresh(context):
         assert panel.result is not first
         assert [record.epoch for record in panel.records] == [1, 2, 3]
         assert panel.result.test_accuracy == first.test_accuracy
+
+
+# NOTE: remove this skip once BLOCK_KINDS lists "train", lab.py builds
+# TrainingPanel and the digit lesson has its train block.
+@pytest.mark.skipif("train" not in BLOCK_KINDS, reason="the train block kind is not registered yet")
+async def test_digit_lesson_trains_in_app(tmp_path):
+    course = load_course(default_lessons_dir(), block_validators())
+    lesson = course.lesson("digit-classifier")
+    index = next(number for number, section in enumerate(lesson.sections)
+                 if any(block.kind == "train" for block in section.blocks))
+    store = ProgressStore(tmp_path / "progress.sqlite3")
+    store.set_position(lesson.id, index)
+
+    app = TutorApp(course, store)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: len(app.query(TrainingPanel)) == 1, "the lab pane")
+        panel = app.query_one(TrainingPanel)
+        await pilot.press("l")
+        assert panel.has_focus
+
+        await pilot.press("s")
+        await finish_run(pilot, panel)
+
+        assert panel.result.test_accuracy >= 0.95
+        assert "epoch 20/20" in panel.status_text
+    store.close()
