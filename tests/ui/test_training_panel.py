@@ -13,7 +13,7 @@ from textual.worker import WorkerState
 
 from tutor.cli import block_validators
 from tutor.course import load_course
-from tutor.course.model import BLOCK_KINDS, Block
+from tutor.course.model import Block
 from tutor.course.paths import default_lessons_dir
 from tutor.engine.training import STOP_REQUESTED
 from tutor.progress import ProgressStore
@@ -272,9 +272,6 @@ async def test_second_run_starts_fresh(context):
         assert panel.result.test_accuracy == first.test_accuracy
 
 
-# NOTE: remove this skip once BLOCK_KINDS lists "train", lab.py builds
-# TrainingPanel and the digit lesson has its train block.
-@pytest.mark.skipif("train" not in BLOCK_KINDS, reason="the train block kind is not registered yet")
 async def test_digit_lesson_trains_in_app(tmp_path):
     course = load_course(default_lessons_dir(), block_validators())
     lesson = course.lesson("digit-classifier")

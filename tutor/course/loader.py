@@ -253,6 +253,10 @@ def _check_block(kind: str, params: dict[str, Any]) -> list[str]:
         from tutor.course.charts import validate_chart_params
 
         return validate_chart_params(params)
+    if kind == "train":
+        from tutor.course.training_runs import validate_training_params
+
+        return validate_training_params(params)
     if kind == "quiz" and "kind" not in params:
         return ["missing 'kind' (what the quiz asks, such as output-delta)"]
     if kind == "exercise" and "id" not in params:
@@ -268,6 +272,8 @@ def _describe_block(block: Block) -> str:
         return f"chart: {params.get('kind')}"
     if block.kind == "quiz":
         return f"quiz: {params.get('kind')}"
+    if block.kind == "train":
+        return f"train a network on {params.get('dataset', 'digits')}"
     return f"code exercise: {params.get('id')}"
 
 

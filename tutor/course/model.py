@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-BLOCK_KINDS = ("trace", "chart", "quiz", "exercise")
+BLOCK_KINDS = ("trace", "chart", "quiz", "exercise", "train")
 
 
 @dataclass(frozen=True)

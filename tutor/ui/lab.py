@@ -29,6 +29,10 @@ def make_block_widget(block: Block, context: LabContext) -> Widget:
             from tutor.ui.exercise.panel import ExercisePanel
 
             return ExercisePanel(block, context)
+        if block.kind == "train":
+            from tutor.ui.training_panel import TrainingPanel
+
+            return TrainingPanel(block, context)
     except Exception as error:  # a broken block must not take the lesson down
         return Static(f"[b]This {block.kind} block could not be shown[/b]\n{error}",
                       classes="block-error", markup=True)
