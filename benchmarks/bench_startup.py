@@ -40,9 +40,16 @@ from tutor.progress import ProgressStore
 from tutor.ui.app import TutorApp
 
 class FirstFrame(TutorApp):
-    async def on_mount(self):
-        await super().on_mount()
-        self.call_after_refresh(self.exit)
+    # Textual calls on_mount of every class in the MRO, so this runs beside
+    # TutorApp.on_mount instead of calling it again through super().
+    def on_mount(self):
+        self.call_after_refresh(self.exit_when_ready)
+
+    def exit_when_ready(self):
+        if self.lesson is None:
+            self.call_after_refresh(self.exit_when_ready)
+        else:
+            self.call_after_refresh(self.exit)
 
 store = ProgressStore.open_default()
 FirstFrame(load_course_for_app(default_lessons_dir()), store).run(headless=True, size=(80, 24))

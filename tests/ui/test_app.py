@@ -32,6 +32,15 @@ def section_with_block(course, lesson_id: str, kind: str, **params) -> int:
     raise AssertionError(f"no {kind} block with {params} in {lesson_id}")
 
 
+async def wait_for(pilot, condition, attempts: int = 100) -> None:
+    """Let the app run until condition() holds; fail after a bounded number of pauses."""
+    for _ in range(attempts):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("the app never reached the expected state")
+
+
 def make_app(course, path: Path) -> TutorApp:
     return TutorApp(course, ProgressStore(path))
 
@@ -114,6 +123,7 @@ async def test_trace_steps_and_progress_survive_restart(course, tmp_path):
 
     restarted = make_app(course, path)
     async with restarted.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: restarted.query(TracePanel) and restarted.query_one(TracePanel).is_mounted)
         await pilot.pause()
         assert restarted.lesson.id == "backpropagation"
         assert restarted.section_index == section

@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Footer
 
-from tutor.course import Course, Lesson
+from tutor.course import Course, Lesson, Section
 from tutor.progress import ProgressStore
 from tutor.ui.context import LabContext
 from tutor.ui.course_tree import CourseTree
@@ -99,9 +99,14 @@ class TutorApp(App[None]):
         lab = self.query_one(LabPane)
         lab.display = bool(section.blocks)
         if defer_lab:
-            self.call_after_refresh(lab.show_section, section, context)
+            self.call_after_refresh(self._fill_lab_if_current, section, context)
         else:
             await lab.show_section(section, context)
+
+    async def _fill_lab_if_current(self, section: Section, context: LabContext) -> None:
+        """Fill the lab for a section, unless the learner has already moved on from it."""
+        if self.lesson is not None and self.lesson.sections[self.section_index] is section:
+            await self.query_one(LabPane).show_section(section, context)
 
     def _apply_layout(self, width: int | None = None) -> None:
         width = self.size.width if width is None else width
