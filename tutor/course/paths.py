@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-BUNDLED_COURSE_PACKAGE = "tutor.lessons"
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
 
 def default_lessons_dir() -> Path:
-    """Return the lessons/ folder of a source checkout, else the copy installed in the package."""
-    checkout = Path(__file__).resolve().parents[2] / "lessons"
-    if checkout.is_dir():
-        return checkout
-    from importlib.resources import files
+    """Return the lessons/ folder of a source checkout, else the copy installed in the package.
 
-    return Path(str(files(BUNDLED_COURSE_PACKAGE)))
+    pyproject.toml installs the top-level lessons/ folder as tutor/lessons, a
+    folder without __init__.py, so it is found by path, not through
+    importlib.resources (which returns a MultiplexedPath for such a folder).
+    """
+    checkout = PACKAGE_DIR.parent / "lessons"
+    if checkout.is_dir() and (PACKAGE_DIR.parent / "pyproject.toml").is_file():
+        return checkout
+    return PACKAGE_DIR / "lessons"
