@@ -66,3 +66,33 @@ def test_validate_bundled_course_passes():
 
     assert result.returncode == 0, result.stdout
     assert "0 problems" in result.stdout
+
+
+def test_lessons_file_is_not_a_folder(tmp_path):
+    lesson = tmp_path / "one.md"
+    lesson.write_text("---\nid: x\ntitle: X\norder: 1\n---\ntext\n")
+
+    result = run_cli("--lessons", str(lesson))
+
+    assert result.returncode == 2
+    assert "is a file, not a folder" in result.stderr
+
+
+def test_data_variable_naming_a_file_is_a_clear_error(tmp_path):
+    not_a_folder = tmp_path / "afile"
+    not_a_folder.write_text("hi")
+
+    result = run_cli(env_data=not_a_folder)
+
+    assert result.returncode == 1
+    assert "cannot open the progress file" in result.stderr
+    assert "BACKPROP_TUTOR_DATA" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_validate_counts_read_as_english(tmp_path):
+    (tmp_path / "one.md").write_text("---\nid: x\ntitle: X\norder: 1\n---\ntext\n")
+
+    result = run_cli("validate", str(tmp_path))
+
+    assert result.stdout.strip().startswith("1 lesson, 0 interactive blocks, 0 problems")

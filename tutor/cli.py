@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -67,6 +68,10 @@ def block_validators() -> dict:
     return validators
 
 
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def run_validate(args: argparse.Namespace, lessons_dir: Path) -> int:
     from tutor.course import load_course
 
@@ -78,8 +83,8 @@ def run_validate(args: argparse.Namespace, lessons_dir: Path) -> int:
     if not course.lessons and not course.problems:
         print(f"{folder}: no lessons found (expected *.md files with front matter)")
         return EXIT_FAILED
-    print(f"{len(course.lessons)} lessons, {blocks} interactive blocks, "
-          f"{len(course.problems)} problems in {folder}")
+    print(f"{plural(len(course.lessons), 'lesson')}, {plural(blocks, 'interactive block')}, "
+          f"{plural(len(course.problems), 'problem')} in {folder}")
     return EXIT_FAILED if course.problems else EXIT_OK
 
 
@@ -109,7 +114,17 @@ def run_app(lessons_dir: Path) -> int:
               "`backprop-tutor validate DIR`.", file=sys.stderr)
         return EXIT_FAILED
 
-    store = ProgressStore.open_default()
+    try:
+        store = ProgressStore.open_default()
+    except (OSError, sqlite3.Error) as error:
+        from tutor.progress.store import DATA_DIR_VARIABLE, default_progress_path
+
+        reason = getattr(error, "strerror", None) or str(error)
+        print(f"backprop-tutor: cannot open the progress file {default_progress_path()}: {reason}.",
+              file=sys.stderr)
+        print(f"Set {DATA_DIR_VARIABLE} to a folder you can write to, or fix the permissions.",
+              file=sys.stderr)
+        return EXIT_FAILED
     from tutor.ui.app import TutorApp
 
     try:
@@ -130,7 +145,13 @@ def main(argv: list[str] | None = None) -> int:
 
     lessons_dir = args.lessons.expanduser() if args.lessons else default_lessons_dir()
     if args.lessons and not lessons_dir.is_dir():
-        print(f"backprop-tutor: lesson folder not found: {lessons_dir}", file=sys.stderr)
+        problem = "is a file, not a folder" if lessons_dir.exists() else "not found"
+        print(f"backprop-tutor: lesson folder {problem}: {lessons_dir}", file=sys.stderr)
+        return EXIT_USAGE
+    folder = getattr(args, "folder", None)
+    if folder is not None and not folder.is_dir():
+        problem = "is a file, not a folder" if folder.exists() else "not found"
+        print(f"backprop-tutor: lesson folder {problem}: {folder}", file=sys.stderr)
         return EXIT_USAGE
 
     handler = getattr(args, "handler", None)

@@ -186,3 +186,39 @@ def test_bundled_course_loads_without_problems():
 
     assert course.problems == []
     assert any(lesson.id == "backpropagation" for lesson in course.lessons)
+
+
+def test_problem_attached_to_its_section(tmp_path):
+    text = ("---\nid: x\ntitle: X\norder: 1\n---\nintro\n\n## First\n\nfine\n\n"
+            "## Second\n\ntext\n\n```trace\nexample: nope\n```\n")
+    write(tmp_path, "x.md", text)
+
+    sections = load_course(tmp_path).lessons[0].sections
+
+    assert sections[1].problems == []
+    assert len(sections[2].problems) == 1
+    assert sections[2].problems[0].startswith("line 16: trace block: unknown example 'nope'")
+
+
+def test_front_matter_problems_all_reported(tmp_path):
+    write(tmp_path, "x.md", "---\nid: Bad Id!\ntitle:\n---\ntext\n")
+
+    messages = [problem.message for problem in load_course(tmp_path).problems]
+
+    assert "front matter is missing 'title'" in messages
+    assert "front matter is missing 'order'" in messages
+    assert any("lowercase" in message for message in messages)
+
+
+def test_bad_inline_value_keeps_good_neighbours(tmp_path):
+    write(tmp_path, "x.md", "---\nid: x\ntitle: X\norder: 1\n---\n"
+                            "Values {{single-chain:a2[0]}} and {{single-chain:bogus}} and {{oops}}.\n")
+
+    course = load_course(tmp_path)
+    intro = course.lessons[0].sections[0].markdown
+
+    assert "{{single-chain:a2[0]}}" not in intro
+    assert "{{single-chain:bogus}}" in intro
+    assert len(course.problems) == 2
+    assert "no step 'bogus'" in course.problems[0].message
+    assert "{{oops}} is not an engine value" in course.problems[1].message

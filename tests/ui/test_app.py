@@ -139,3 +139,17 @@ async def test_resizes_keep_app_working(course, tmp_path, size):
         await pilot.press("right_square_bracket")
         assert app.section_index == 6
         assert app.query_one(CourseTree).display == (size[0] >= 110)
+
+
+async def test_block_problem_shown_in_its_section(tmp_path):
+    folder = tmp_path / "lessons"
+    folder.mkdir()
+    (folder / "x.md").write_text("---\nid: x\ntitle: X\norder: 1\n---\nintro\n\n## Broken\n\ntext\n\n"
+                                 "```chart\nkind: nope\n```\n")
+    app = make_app(load_course(folder), tmp_path / "p.sqlite3")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("right_square_bracket")
+        lab = app.query_one(LabPane)
+        assert lab.display
+        message = str(lab.query_one(".block-error").render())
+        assert "line 12: chart block" in message

@@ -18,7 +18,7 @@ from typing import Callable
 import tutor
 from tutor.course.model import Block, Course, Lesson, Problem, Section
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +78,7 @@ def course_to_dict(course: Course) -> dict:
                     {
                         "title": section.title, "markdown": section.markdown, "line": section.line,
                         "blocks": [[b.kind, b.params, b.line, b.id] for b in section.blocks],
+                        "problems": section.problems,
                     }
                     for section in lesson.sections
                 ],
@@ -95,6 +96,7 @@ def course_from_dict(data: dict) -> Course:
                 title=section["title"], markdown=section["markdown"], line=section["line"],
                 blocks=[Block(kind, params, line, block_id)
                         for kind, params, line, block_id in section["blocks"]],
+                problems=list(section["problems"]),
             )
             for section in item["sections"]
         ]

@@ -16,7 +16,7 @@ import yaml
 from markdown_it import MarkdownIt
 
 from tutor.course.model import BLOCK_KINDS, Block, Course, Lesson, Problem, Section
-from tutor.course.values import InlineValueError, substitute_values
+from tutor.course.values import substitute_values
 
 # A validator takes a block's parameters and the course folder and returns messages.
 BlockValidator = Callable[[dict[str, Any], Path], list[str]]
@@ -36,6 +36,14 @@ class LessonError(Exception):
         super().__init__(message)
         self.line = line
         self.message = message
+
+
+class FrontMatterErrors(Exception):
+    """Every problem found in a lesson's front matter keys, all reported on line 1."""
+
+    def __init__(self, messages: list[str]):
+        super().__init__("; ".join(messages))
+        self.messages = messages
 
 
 def find_lesson_files(root: Path) -> list[Path]:
@@ -98,6 +106,8 @@ def load_lesson(
         lesson = _lesson_from_front_matter(front, path)
     except LessonError as error:
         return None, [Problem(path, error.line, error.message)]
+    except FrontMatterErrors as errors:
+        return None, [Problem(path, 1, message) for message in errors.messages]
 
     lesson.sections = _parse_sections(body, body_start, path, root, validators or {}, problems)
     if not any(section.markdown.strip() or section.blocks for section in lesson.sections):
@@ -136,19 +146,21 @@ def _yaml_error_line(error: yaml.YAMLError) -> int:
 
 
 def _lesson_from_front_matter(front: dict, path: Path) -> Lesson:
-    for key in ("id", "title", "order"):
-        if key not in front:
-            raise LessonError(1, f"front matter is missing {key!r}")
+    """Build the lesson from its front matter; raise FrontMatterErrors listing every problem."""
+    messages = [f"front matter is missing {key!r}" for key in ("id", "title", "order")
+                if front.get(key) in (None, "")]
 
-    lesson_id = str(front["id"])
-    if not LESSON_ID_PATTERN.match(lesson_id):
-        raise LessonError(1, f"id {lesson_id!r} must use lowercase letters, digits and dashes")
-    order = front["order"]
-    if isinstance(order, bool) or not isinstance(order, (int, float)):
-        raise LessonError(1, f"order must be a number, not {order!r}")
+    lesson_id = str(front.get("id", ""))
+    if lesson_id and not LESSON_ID_PATTERN.match(lesson_id):
+        messages.append(f"id {lesson_id!r} must use lowercase letters, digits and dashes")
+    order = front.get("order")
+    if order is not None and (isinstance(order, bool) or not isinstance(order, (int, float))):
+        messages.append(f"order must be a number, not {order!r}")
     objectives = front.get("objectives") or []
     if not isinstance(objectives, list):
-        raise LessonError(1, "objectives must be a list of lines starting with '- '")
+        messages.append("objectives must be a list of lines starting with '- '")
+    if messages:
+        raise FrontMatterErrors(messages)
 
     return Lesson(
         id=lesson_id,
@@ -179,6 +191,7 @@ def _parse_sections(
             if kind in BLOCK_KINDS:
                 fences.append((token.map[0], token.map[1], kind, token.content))
 
+    first_problem = len(problems)
     sections = []
     kind_counts: dict[str, int] = {}
     ids: set[str] = set()
@@ -199,7 +212,11 @@ def _parse_sections(
             cursor = fence_end
         kept.extend(lines[cursor:end])
         section.markdown = "\n".join(kept).strip("\n")
-        if number == 0 and not section.markdown.strip() and not section.blocks:
+        section.problems = [
+            f"line {problem.line}: {problem.message}" for problem in problems[first_problem:]
+            if body_start + start <= problem.line < body_start + end
+        ]
+        if number == 0 and not section.markdown.strip() and not section.blocks and not section.problems:
             continue
         sections.append(section)
     return sections
@@ -278,9 +295,7 @@ def _describe_block(block: Block) -> str:
 
 
 def _substitute(line_text: str, line: int, path: Path, problems: list[Problem]) -> str:
-    """Put engine values into one line of prose; on a bad reference, report it and keep the line."""
-    try:
-        return substitute_values(line_text)
-    except InlineValueError as error:
-        problems.append(Problem(path, line, error.message))
-        return line_text
+    """Put engine values into one line of prose; report each reference that cannot be replaced."""
+    text, messages = substitute_values(line_text)
+    problems.extend(Problem(path, line, message) for message in messages)
+    return text

@@ -38,12 +38,17 @@ class Block:
 
 @dataclass
 class Section:
-    """A `## ` section of a lesson: its prose (markdown, blocks removed) and its blocks."""
+    """A `## ` section of a lesson: its prose (markdown, blocks removed) and its blocks.
+
+    `problems` describes the blocks and inline values of this section that
+    could not be used, so the lab can say why something is missing.
+    """
 
     title: str
     markdown: str
     blocks: list[Block] = field(default_factory=list)
     line: int = 1
+    problems: list[str] = field(default_factory=list)
 
 
 @dataclass

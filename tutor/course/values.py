@@ -12,14 +12,8 @@ from functools import lru_cache
 from tutor.engine.examples import EXAMPLES, get_example
 from tutor.engine.trace import Trace, format_number, trace_pass
 
+MALFORMED_REFERENCE = re.compile(r"\{\{.*?\}\}")
 INLINE_VALUE = re.compile(r"\{\{\s*([a-z0-9-]+)\s*:\s*([A-Za-z]+\d*(?:\[[0-9, ]*\])?)\s*\}\}")
-
-
-class InlineValueError(ValueError):
-    def __init__(self, position: int, message: str):
-        super().__init__(message)
-        self.position = position
-        self.message = message
 
 
 @lru_cache(maxsize=None)
@@ -28,19 +22,29 @@ def example_trace(name: str) -> Trace:
     return trace_pass(example.build(), example.x, example.y, include_bias=example.include_bias)
 
 
-def substitute_values(markdown: str) -> str:
-    """Replace each {{example:step}} with the engine's value at 4 decimals."""
+def substitute_values(markdown: str) -> tuple[str, list[str]]:
+    """Replace each {{example:step}} with the engine's value at 4 decimals.
+
+    Returns the new text and a message for each reference that could not be
+    replaced; such a reference stays in the text as written.
+    """
+    problems: list[str] = []
 
     def replace(match: re.Match) -> str:
         name, step = match.group(1), match.group(2).replace(" ", "")
         if name not in EXAMPLES:
             known = ", ".join(sorted(EXAMPLES))
-            raise InlineValueError(match.start(), f"unknown example {name!r} in {match.group(0)}; "
-                                                  f"expected one of: {known}")
+            problems.append(f"unknown example {name!r} in {match.group(0)}; expected one of: {known}")
+            return match.group(0)
         try:
             return format_number(example_trace(name).value(step))
         except KeyError:
-            raise InlineValueError(match.start(), f"example {name!r} has no step {step!r} "
-                                                  f"(in {match.group(0)})") from None
+            problems.append(f"example {name!r} has no step {step!r} (in {match.group(0)})")
+            return match.group(0)
 
-    return INLINE_VALUE.sub(replace, markdown)
+    text = INLINE_VALUE.sub(replace, markdown)
+    for leftover in MALFORMED_REFERENCE.finditer(markdown):
+        if not INLINE_VALUE.fullmatch(leftover.group(0)):
+            problems.append(f"{leftover.group(0)} is not an engine value; write {{{{example:step}}}}, "
+                            "such as {{single-chain:a2[0]}}")
+    return text, problems

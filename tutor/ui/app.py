@@ -61,8 +61,13 @@ class TutorApp(App[None]):
                 f"{self.store.recovered_from}. Starting with fresh progress.",
                 severity="warning", timeout=12,
             )
-        for problem in self.course.problems[:3]:
-            self.notify(f"Lesson problem: {problem}", severity="warning", timeout=8)
+        if self.course.problems:
+            count = len(self.course.problems)
+            self.notify(
+                f"{count} problem{'s' if count != 1 else ''} in the lesson files, such as "
+                f"{self.course.problems[0]}. Run `backprop-tutor validate` to list them.",
+                severity="warning", timeout=10,
+            )
 
         position = self.store.get_position()
         lesson = self.course.lesson(position[0]) if position else None
@@ -97,7 +102,7 @@ class TutorApp(App[None]):
         context = LabContext(self.store, self.lesson.id, self.course.root)
         await self.query_one(LessonView).show(self.lesson, index)
         lab = self.query_one(LabPane)
-        lab.display = bool(section.blocks)
+        lab.display = bool(section.blocks or section.problems)
         if defer_lab:
             self.call_after_refresh(self._fill_lab_if_current, section, context)
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Static
@@ -34,8 +35,8 @@ def make_block_widget(block: Block, context: LabContext) -> Widget:
 
             return TrainingPanel(block, context)
     except Exception as error:  # a broken block must not take the lesson down
-        return Static(f"[b]This {block.kind} block could not be shown[/b]\n{error}",
-                      classes="block-error", markup=True)
+        return Static(Text.assemble((f"This {block.kind} block could not be shown", "bold"),
+                                    "\n", str(error)), classes="block-error")
     return Static(f"Unknown block kind {block.kind!r}.", classes="block-error")
 
 
@@ -50,7 +51,14 @@ class LabPane(VerticalScroll):
 
     async def show_section(self, section: Section, context: LabContext) -> None:
         await self.remove_children()
-        widgets = []
+        widgets: list[Widget] = []
+        if section.problems:
+            listing = "\n".join(f"- {problem}" for problem in section.problems)
+            widgets.append(Static(
+                f"Part of this section could not be shown:\n{listing}\n"
+                "Run `backprop-tutor validate` on the lesson folder for details.",
+                classes="block-error", markup=False,
+            ))
         for block in section.blocks:
             widget = make_block_widget(block, context)
             widget.add_class("block")
