@@ -4,15 +4,19 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Static, TextArea
+from textual.geometry import Region
+from textual.widgets import Label, Static, TextArea
+from textual.widgets._markdown import MarkdownFence
 
 from tutor.checking.exercises import find_exercise
 from tutor.course.model import Block
 from tutor.progress import ProgressStore
 from tutor.ui.context import LabContext
-from tutor.ui.exercise.dialogs import ConfirmDialog, SolutionScreen
+from tutor.ui.exercise import editor_screen
+from tutor.ui.exercise.dialogs import ConfirmDialog, EditorKeysScreen, SolutionScreen
 from tutor.ui.exercise.editor_screen import EditorScreen
 from tutor.ui.exercise.panel import ExercisePanel
 
@@ -71,6 +75,21 @@ async def wait_for_check(pilot, screen: EditorScreen, timeout: float = 15.0) -> 
     assert not screen.checking, "the check did not finish in time"
 
 
+async def wait_for_report(pilot, screen: EditorScreen, timeout: float = 15.0) -> None:
+    """Wait until a check has started and reported back, however late it started."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while (screen.checking or screen.last_report is None) and loop.time() < deadline:
+        await pilot.pause(0.05)
+    assert screen.last_report is not None, "no check reported in time"
+
+
+def post_burst(app, keys: list[tuple[str, str | None]]) -> None:
+    """Post key events without waiting between them, as a fast typist does: (key, character) pairs."""
+    for key, character in keys:
+        app.post_message(events.Key(key, character))
+
+
 def static_text(screen, selector: str) -> str:
     return str(screen.query_one(selector, Static).render())
 
@@ -111,8 +130,139 @@ async def test_typing_saves_draft_after_pause(context, store):
         await pilot.press("#", " ", "m", "i", "n", "e")
 
         assert store.load_draft("backward-3-layer") is None
-        await pilot.pause(0.8)
+        await pilot.pause(0.6)
         assert store.load_draft("backward-3-layer").startswith("# mine")
+
+
+async def test_check_right_after_burst_sees_every_key(context):
+    solution = exercise("backward-3-layer").solution_code()
+    app = PanelApp("backward-3-layer", context)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_editor(pilot)
+        editor = screen.query_one("#code", TextArea)
+        editor.load_text(solution + "\nunfinished = (")
+        editor.move_cursor(editor.document.end)
+        await pilot.pause()
+
+        post_burst(app, [("1", "1"), ("2", "2"), ("right_parenthesis", ")"), ("ctrl+r", None)])
+        await wait_for_report(pilot, screen)
+
+        assert editor.text.endswith("unfinished = (12)")
+        assert screen.last_report.kind == "pass"
+
+
+async def test_escape_right_after_burst_saves_every_key(context, store, monkeypatch):
+    monkeypatch.setattr(editor_screen, "DRAFT_DELAY_SECONDS", 60.0)
+    app = PanelApp("backward-3-layer", context)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_editor(pilot)
+
+        post_burst(app, [("x", "x"), ("y", "y"), ("z", "z"), ("escape", None)])
+        await pilot.pause(0.2)
+
+        assert not isinstance(app.screen, EditorScreen)
+        assert store.load_draft("backward-3-layer").startswith("xyz")
+
+
+async def test_dialog_saves_draft_at_once(context, store, monkeypatch):
+    monkeypatch.setattr(editor_screen, "DRAFT_DELAY_SECONDS", 60.0)
+    app = PanelApp("backward-3-layer", context)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_editor(pilot)
+        await pilot.press("a", "b")
+        assert store.load_draft("backward-3-layer") is None
+
+        await pilot.press("f4")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        assert store.load_draft("backward-3-layer").startswith("ab")
+
+
+async def test_check_saves_draft_at_once(context, store, monkeypatch):
+    monkeypatch.setattr(editor_screen, "DRAFT_DELAY_SECONDS", 60.0)
+    app = PanelApp("backward-3-layer", context)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_editor(pilot)
+        await pilot.press("a", "b", "ctrl+r")
+        await wait_for_report(pilot, screen)
+
+        assert store.load_draft("backward-3-layer").startswith("ab")
+
+
+async def test_f1_lists_editor_keys(context):
+    app = PanelApp("backward-3-layer", context)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_editor(pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, EditorKeysScreen)
+        keys = static_text(app.screen, "#editor-keys")
+        for key in ("ctrl+r or f5", "ctrl+s", "f2", "f3", "f4", "f6", "escape",
+                    "ctrl+z / ctrl+y", "shift+arrows", "f7"):
+            assert key in keys, key
+
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, EditorScreen)
+
+
+async def test_f7_selects_all_code(context):
+    app = PanelApp("backward-3-layer", context)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_editor(pilot)
+        editor = screen.query_one("#code", TextArea)
+        await pilot.press("f7")
+
+        assert editor.selected_text == editor.text
+
+
+def fence_text(fence: MarkdownFence) -> str:
+    """Return what a code block of the prompt shows on screen, every line it spans."""
+    label = fence.query_one(Label)
+    strips = label.render_lines(Region(0, 0, *label.outer_size))
+    return "\n".join(strip.text for strip in strips)
+
+
+@pytest.mark.parametrize("size", [(60, 20), (80, 24), (80, 70), (100, 30), (160, 50)])
+async def test_prompt_formulas_fully_shown(context, size):
+    app = PanelApp("backprop-by-hand", context)
+    async with app.run_test(size=size) as pilot:
+        screen = await open_editor(pilot)
+        await pilot.pause()
+        fences = list(screen.query(MarkdownFence))
+        assert fences, "the prompt of backprop-by-hand has a code block"
+
+        for fence in fences:
+            assert fence.max_scroll_x == 0, "the code block is wider than the pane"
+            shown = "".join(fence_text(fence).split())
+            for line in fence.code.splitlines():
+                assert "".join(line.split()) in shown, line
+
+
+@pytest.mark.parametrize("size", [(60, 20), (80, 24)])
+async def test_narrow_screen_stacks_side_under_code(context, size):
+    app = PanelApp("backprop-by-hand", context)
+    async with app.run_test(size=size) as pilot:
+        screen = await open_editor(pilot)
+        await pilot.pause()
+        code = screen.query_one("#code").region
+        side = screen.query_one("#side").region
+
+        assert side.width == size[0]
+        assert side.y >= code.bottom
+        assert code.height >= 6
+
+
+async def test_wide_screen_puts_side_beside_code(context):
+    app = PanelApp("backprop-by-hand", context)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_editor(pilot)
+        await pilot.pause()
+        code = screen.query_one("#code").region
+        side = screen.query_one("#side").region
+
+        assert side.x >= code.right
+        assert side.height == code.height
 
 
 async def test_quit_keeps_last_keystrokes(context, store):

@@ -6,6 +6,7 @@ from tutor.cli import block_validators
 from tutor.course import load_course
 from tutor.progress import ProgressStore
 from tutor.ui.app import TutorApp
+from tutor.ui.exercise.dialogs import EditorKeysScreen
 from tutor.ui.exercise.editor_screen import EditorScreen
 from tutor.ui.exercise.panel import ExercisePanel
 
@@ -41,5 +42,35 @@ async def test_app_mounts_panel_and_editor(tmp_path):
             await pilot.pause()
             assert not isinstance(app.screen, EditorScreen)
             assert app.focused is panel
+    finally:
+        store.close()
+
+
+async def test_editor_footer_offers_f1_not_question_mark(tmp_path):
+    course = load_course(LESSONS, block_validators())
+    store = ProgressStore(tmp_path / "progress.sqlite3")
+    store.set_position("backpropagation", exercise_section(course, "backpropagation", "backward-3-layer"))
+    app = TutorApp(course, store)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause(0.5)
+            app.query_one(ExercisePanel).focus()
+            await pilot.press("e")
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, EditorScreen)
+            footer_keys = {key: active.binding.description
+                     for key, active in screen.active_bindings.items() if active.binding.show}
+            assert "question_mark" not in footer_keys
+            assert footer_keys.get("f1") == "Help"
+
+            await pilot.press("question_mark")
+            await pilot.pause()
+            assert app.screen is screen
+            assert screen.query_one("#code").text.startswith("?")
+
+            await pilot.press("f1")
+            await pilot.pause()
+            assert isinstance(app.screen, EditorKeysScreen)
     finally:
         store.close()

@@ -1,10 +1,10 @@
-"""Small modal screens of the exercise editor: a yes/no confirmation and the solution viewer."""
+"""Small modal screens of the exercise editor: a yes/no confirmation, the solution viewer and the key list."""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static, TextArea
 
@@ -90,6 +90,60 @@ class SolutionScreen(ModalScreen[None]):
             yield Static(f"Reference solution: {self.title_text}  (escape closes)", markup=False)
             yield TextArea.code_editor(self.code, language="python", read_only=True,
                                        id="solution-code")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+EDITOR_KEYS = """\
+[b]Code editor keys[/b]
+
+  ctrl+r or f5        check the code
+  ctrl+s              save now (drafts also save as you type)
+  f2                  next hint
+  f3                  reference solution (after a pass or
+                      3 failed checks)
+  f4                  reset to the starter code
+  f6                  next planted bug (fix-the-bug only)
+  escape              back to the lesson
+  f1                  this list
+
+  ctrl+z / ctrl+y     undo / redo
+  shift+arrows        select text
+  f7                  select all
+  ctrl+x, ctrl+c,     cut, copy, paste (inside the app;
+  ctrl+v              the terminal's paste works too)
+  tab                 indent
+  home / end          start / end of the line
+  ctrl+k              delete to the end of the line
+
+Your code is saved as you type. Escape, q or f1 closes this list.
+"""
+
+
+class EditorKeysScreen(ModalScreen[None]):
+    """The keys of the code editor; escape, q or f1 closes it."""
+
+    DEFAULT_CSS = """
+    EditorKeysScreen {
+        align: center middle;
+    }
+    EditorKeysScreen > VerticalScroll {
+        width: 62;
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        border: thick $accent;
+        background: $surface;
+        padding: 0 1;
+    }
+    """
+
+    BINDINGS = [Binding("escape,q,f1", "close", "Close", priority=True)]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static(EDITOR_KEYS, id="editor-keys")
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -1,8 +1,9 @@
 """The full-screen exercise editor: code on the left, prompt, hints and results on the right.
 
-Every key works over SSH and in tmux: function keys and Ctrl letters that
-the code editor does not use. The check runs in a thread worker that waits
-on a child process, so the screen keeps handling keys while it runs.
+Below NARROW_WIDTH columns the side pane moves under the code. Every key
+works over SSH and in tmux: function keys and Ctrl letters that the code
+editor does not use. The check runs in a thread worker that waits on a child
+process, so the screen keeps handling keys while it runs.
 """
 
 from __future__ import annotations
@@ -12,19 +13,22 @@ import math
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual import events
+from textual.binding import ActiveBinding, Binding
+from textual.containers import Container, VerticalScroll
+from textual.keys import key_to_character
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Markdown, Static, TextArea
 
 from tutor.checking.codecheck import CheckReport
-from tutor.ui.exercise.dialogs import ConfirmDialog, SolutionScreen
+from tutor.ui.exercise.dialogs import ConfirmDialog, EditorKeysScreen, SolutionScreen
 from tutor.ui.exercise.session import ExerciseSession, shared_runner
 
 log = logging.getLogger(__name__)
 
-DRAFT_DELAY_SECONDS = 0.5
+DRAFT_DELAY_SECONDS = 0.25
+NARROW_WIDTH = 90
 CHART_HEIGHT = 12
 SERIES_MARKERS = ("o", "x", "+")
 
@@ -70,6 +74,7 @@ class EditorScreen(Screen[None]):
     }
     EditorScreen #editor-row {
         height: 1fr;
+        layout: horizontal;
     }
     EditorScreen #code {
         width: 2fr;
@@ -78,6 +83,27 @@ class EditorScreen(Screen[None]):
         width: 1fr;
         min-width: 26;
         padding: 0 1;
+    }
+    EditorScreen.narrow #editor-row {
+        layout: vertical;
+    }
+    EditorScreen.narrow #code {
+        width: 1fr;
+        height: 1fr;
+        min-height: 6;
+    }
+    EditorScreen.narrow #side {
+        width: 1fr;
+        min-width: 0;
+        height: 1fr;
+        border-top: solid $panel;
+    }
+    EditorScreen #prompt MarkdownFence {
+        overflow-x: hidden;
+    }
+    EditorScreen #prompt MarkdownFence > Label {
+        width: 1fr;
+        text-wrap: wrap;
     }
     EditorScreen #check-status {
         text-style: bold;
@@ -106,6 +132,7 @@ class EditorScreen(Screen[None]):
         Binding("f4", "reset", "Reset", priority=True),
         Binding("f6", "next_variant", "Next bug", priority=True),
         Binding("escape", "back", "Back", priority=True),
+        Binding("f1", "keys", "Help", priority=True),
     ]
 
     def __init__(self, session: ExerciseSession):
@@ -120,11 +147,12 @@ class EditorScreen(Screen[None]):
         self._editor: TextArea | None = None
         self._check_clock: Timer | None = None
         self._check_seconds = 0
+        self._leaving = False
 
     def compose(self) -> ComposeResult:
         exercise = self.session.exercise
         yield Static(self._title(), id="exercise-title", markup=False)
-        with Horizontal(id="editor-row"):
+        with Container(id="editor-row"):
             self._loaded_text = self.session.load_code()
             yield TextArea.code_editor(self._loaded_text, language="python",
                                        theme="monokai", id="code")
@@ -145,11 +173,42 @@ class EditorScreen(Screen[None]):
     def on_mount(self) -> None:
         self._editor = self.query_one("#code", TextArea)
         self._editor.focus()
+        self._fit_layout(self.app.size.width)
         shared_runner().prestart()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit_layout(event.size.width)
+
+    def _fit_layout(self, width: int) -> None:
+        """Stack the side pane under the code when the terminal is too narrow for both side by side."""
+        self.set_class(width < NARROW_WIDTH, "narrow")
+
+    def on_screen_suspend(self, _event: events.ScreenSuspend) -> None:
+        # A dialog or the help opens on top: keep what is typed so far.
+        self.save_draft()
 
     def on_unmount(self) -> None:
         # Quitting the app from the editor skips action_back; keep the last keystrokes anyway.
         self.save_draft()
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """The bindings the footer shows, without the app's one-character keys, which type into the code."""
+        bindings = super().active_bindings
+        if self.focused is not self._editor or self._editor is None:
+            return bindings
+        return {key: active for key, active in bindings.items()
+                if not (active.node is self.app and key_to_character(key) is not None)}
+
+    def _after_pending_keys(self, callback) -> None:
+        """Run `callback` once the code editor has handled every key that came before.
+
+        The screen's bindings have priority, so the app runs them as soon as
+        their key arrives, while earlier keys may still wait in the
+        TextArea's message queue. Queued behind those keys, the callback reads
+        the text the learner typed.
+        """
+        self._editor.call_later(callback)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "next_variant" and not self.session.exercise.variants:
@@ -188,12 +247,21 @@ class EditorScreen(Screen[None]):
         self._editor.load_text(code)
 
     def action_save(self) -> None:
+        self._after_pending_keys(self._save_now)
+
+    def _save_now(self) -> None:
         self.save_draft()
         self.notify("Draft saved.", timeout=2)
+
+    def action_keys(self) -> None:
+        self.app.push_screen(EditorKeysScreen())
 
     # Checking.
 
     def action_check(self) -> None:
+        self._after_pending_keys(self._start_check)
+
+    def _start_check(self) -> None:
         if self.checking:
             self.notify("A check is already running.", timeout=2)
             return
@@ -310,6 +378,9 @@ class EditorScreen(Screen[None]):
         self.notify("Code reset to the starter.", timeout=2)
 
     def action_next_variant(self) -> None:
+        self._after_pending_keys(self._next_variant)
+
+    def _next_variant(self) -> None:
         self.save_draft()
         self.session.next_variant()
         self._load_text(self.session.load_code())
@@ -318,5 +389,11 @@ class EditorScreen(Screen[None]):
         self.notify(f"Now: {self.session.variant_title()}", timeout=3)
 
     def action_back(self) -> None:
+        self._after_pending_keys(self._leave)
+
+    def _leave(self) -> None:
+        if self._leaving or not self.is_current:
+            return
+        self._leaving = True
         self.save_draft()
         self.dismiss(None)
