@@ -3,6 +3,7 @@
 import argparse
 import io
 import re
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -140,6 +141,35 @@ def test_load_rejects_id_folder_mismatch(tmp_path):
 
     with pytest.raises(ExerciseError, match="must match the folder name"):
         load_exercise(folder)
+
+
+@pytest.mark.parametrize("setting", ["tolerance = 0", "tolerance = -1", "tolerance = 0.5",
+                                     "tolerance = \"small\"", "time_limit = 0", "time_limit = -2",
+                                     "time_limit = 1000", "time_limit = true"])
+def test_load_rejects_bad_limit(tmp_path, setting):
+    toml = setting + "\n" + MINIMAL.format(id="mine", reference="gradient-norms",
+                                           generator="dense-network")
+    folder = write_exercise(tmp_path / "exercises" / "mine", toml)
+    key = setting.split(" = ")[0]
+
+    with pytest.raises(ExerciseError) as raised:
+        load_exercise(folder)
+
+    message = str(raised.value)
+    assert key in message
+    assert "exercise.toml" in message
+    assert "at most" in message
+
+
+def test_load_accepts_limits_in_range(tmp_path):
+    toml = "tolerance = 1e-4\ntime_limit = 2\n" + MINIMAL.format(
+        id="mine", reference="gradient-norms", generator="dense-network")
+    folder = write_exercise(tmp_path / "exercises" / "mine", toml)
+
+    loaded = load_exercise(folder)
+
+    assert loaded.tolerance == 1e-4
+    assert loaded.time_limit == 2.0
 
 
 def test_load_rejects_missing_solution(tmp_path):
@@ -516,6 +546,62 @@ def test_validate_reports_unknown_id():
 
     assert len(messages) == 1
     assert "no exercise folder named 'nope'" in messages[0]
+
+
+def test_validate_reports_id_declared_in_other_folder(tmp_path):
+    write_exercise(tmp_path / "exercises" / "mine",
+                   MINIMAL.format(id="other", reference="gradient-norms", generator="dense-network"))
+
+    messages = validate_exercise_params({"id": "other"}, tmp_path)
+
+    assert len(messages) == 1
+    assert "must match the folder name 'mine'" in messages[0]
+    assert "exercise.toml" in messages[0]
+
+
+def test_validate_reports_id_folder_mismatch(tmp_path):
+    write_exercise(tmp_path / "exercises" / "mine",
+                   MINIMAL.format(id="other", reference="gradient-norms", generator="dense-network"))
+
+    messages = validate_exercise_params({"id": "mine"}, tmp_path)
+
+    assert len(messages) == 1
+    assert "must match the folder name" in messages[0]
+
+
+def copy_exercise(tmp_path, exercise_id) -> Path:
+    folder = tmp_path / "exercises" / exercise_id
+    shutil.copytree(LESSONS / "03-neural-networks" / "exercises" / exercise_id, folder)
+    return folder
+
+
+def test_validate_reports_failing_solution(tmp_path):
+    folder = copy_exercise(tmp_path, "gradient-check")
+    shutil.copy(folder / "starter.py", folder / "solution.py")
+
+    messages = validate_exercise_params({"id": "gradient-check"}, tmp_path)
+
+    assert len(messages) == 1
+    assert str(folder / "solution.py") in messages[0]
+    assert "reference solution fails" in messages[0]
+
+
+def test_validate_reports_passing_starter(tmp_path):
+    folder = copy_exercise(tmp_path, "fix-the-bug")
+    shutil.copy(folder / "solution.py", folder / "starter_wrong_axis.py")
+
+    messages = validate_exercise_params({"id": "fix-the-bug"}, tmp_path)
+
+    assert len(messages) == 1
+    assert str(folder / "starter_wrong_axis.py") in messages[0]
+    assert "starter code already passes" in messages[0]
+
+
+def test_validate_without_code_run_skips_checker(tmp_path):
+    folder = copy_exercise(tmp_path, "gradient-check")
+    shutil.copy(folder / "starter.py", folder / "solution.py")
+
+    assert validate_exercise_params({"id": "gradient-check"}, tmp_path, run_code=False) == []
 
 
 def test_validate_reports_broken_inputs(tmp_path):

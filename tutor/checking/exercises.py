@@ -11,6 +11,8 @@ Expected arrays never leave this process: only the arguments go to the child.
 
 from __future__ import annotations
 
+import atexit
+import threading
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -28,6 +30,11 @@ from tutor.engine.losses import get_loss
 EXERCISE_FILE = "exercise.toml"
 DEFAULT_TOLERANCE = 1e-6
 DEFAULT_TIME_LIMIT = 5.0
+# Allowed ranges of the numeric settings of exercise.toml, (low, high]: a relative error
+# tolerance above 0.1 accepts clearly wrong gradients, and a check that needs more than a
+# minute is not one a learner waits for.
+TOLERANCE_RANGE = (0.0, 0.1)
+TIME_LIMIT_RANGE = (0.0, 60.0)
 
 
 class ExerciseError(ValueError):
@@ -111,6 +118,20 @@ def _require(data: dict, key: str, kind: type, path: Path, where: str = "") -> A
     return value
 
 
+def _bounded_number(data: dict, key: str, default: float, allowed: tuple[float, float],
+                    path: Path) -> float:
+    """Return the number under `key`, or `default`; raise ExerciseError outside low < value <= high."""
+    low, high = allowed
+    value = data.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ExerciseError(path, f"{key} must be a number greater than {low:g} and at most "
+                                  f"{high:g}, got {value!r}")
+    if not low < value <= high:
+        raise ExerciseError(path, f"{key} = {value!r} is out of range; it must be greater than "
+                                  f"{low:g} and at most {high:g} (default {default:g})")
+    return float(value)
+
+
 def _load_function(data: dict, path: Path, number: int) -> FunctionSpec:
     where = f"functions[{number}]."
     name = _require(data, "name", str, path, where)
@@ -158,8 +179,8 @@ def load_exercise(folder: Path) -> Exercise:
         starter=str(data.get("starter", "starter.py")),
         solution=str(data.get("solution", "solution.py")),
         variants=variants,
-        tolerance=float(data.get("tolerance", DEFAULT_TOLERANCE)),
-        time_limit=float(data.get("time_limit", DEFAULT_TIME_LIMIT)),
+        tolerance=_bounded_number(data, "tolerance", DEFAULT_TOLERANCE, TOLERANCE_RANGE, path),
+        time_limit=_bounded_number(data, "time_limit", DEFAULT_TIME_LIMIT, TIME_LIMIT_RANGE, path),
         chart_title=str(data.get("chart", {}).get("title", "")),
     )
     if exercise.id != folder.name:
@@ -542,11 +563,14 @@ def _rename(expected: dict[str, np.ndarray], names: tuple[str, ...]) -> dict[str
     return dict(zip(names, expected.values()))
 
 
-def validate_exercise_params(params: dict[str, Any], course_root: Path) -> list[str]:
+def validate_exercise_params(params: dict[str, Any], course_root: Path, *,
+                             run_code: bool = True) -> list[str]:
     """Check an ```exercise block: its id names a folder that loads and whose inputs generate.
 
-    Returns one message per problem, for `backprop-tutor validate`. A missing
-    id is left to the lesson loader, which reports it itself.
+    With `run_code`, also run the reference solution (it must pass) and each
+    starter (it must fail) through the real checker. Returns one message per
+    problem, for `backprop-tutor validate`. A missing id is left to the lesson
+    loader, which reports it itself.
     """
     exercise_id = params.get("id")
     if exercise_id is None:
@@ -554,12 +578,68 @@ def validate_exercise_params(params: dict[str, Any], course_root: Path) -> list[
     try:
         exercise = find_exercise(Path(course_root), str(exercise_id))
     except KeyError:
-        return [f"no exercise folder named {exercise_id!r} in an exercises/ folder below "
-                f"{course_root}"]
+        return [_not_found_message(str(exercise_id), Path(course_root))]
     except ExerciseError as error:
         return [str(error)]
     try:
         build_cases(exercise)
     except (KeyError, TypeError, ValueError) as error:
         return [f"{exercise.folder / EXERCISE_FILE}: the inputs do not generate: {error!r}"]
-    return []
+    if not run_code:
+        return []
+    return check_reference_files(exercise)
+
+
+def _not_found_message(exercise_id: str, course_root: Path) -> str:
+    """Explain a missing exercise, naming a folder whose exercise.toml declares that id."""
+    for folder in exercise_folders(course_root):
+        try:
+            declared = tomllib.loads((folder / EXERCISE_FILE).read_text(encoding="utf-8")).get("id")
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            continue
+        if declared == exercise_id:
+            return (f"{folder / EXERCISE_FILE}: id {exercise_id!r} must match the folder name "
+                    f"{folder.name!r}; rename the folder or change the id")
+    return f"no exercise folder named {exercise_id!r} in an exercises/ folder below {course_root}"
+
+
+_validation_runner = None
+_validation_runner_lock = threading.Lock()
+
+
+def _shared_validation_runner():
+    """Return one warm runner for every validation in this process, closed at exit."""
+    global _validation_runner
+    from tutor.checking.runner import Runner
+
+    with _validation_runner_lock:
+        if _validation_runner is None:
+            _validation_runner = Runner()
+            atexit.register(_validation_runner.close)
+        return _validation_runner
+
+
+def check_reference_files(exercise: Exercise, runner=None) -> list[str]:
+    """Run the solution and every starter through the checker; report a failing solution or a passing starter.
+
+    Each file runs in its own child process; the shared warm runner keeps
+    the next child ready while one runs.
+    """
+    from tutor.checking.codecheck import check_code
+
+    runner = runner or _shared_validation_runner()
+    problems = []
+    solution = check_code(exercise, exercise.solution_code(), runner=runner,
+                          filename=exercise.solution)
+    if not solution.passed:
+        problems.append(f"{exercise.folder / exercise.solution}: the reference solution fails "
+                        f"the check: {solution.headline}")
+
+    for variant_id in [variant.id for variant in exercise.variants] or [None]:
+        variant = exercise.variant(variant_id)
+        name = variant.starter if variant else exercise.starter
+        report = check_code(exercise, exercise.starter_code(variant_id), runner=runner, filename=name)
+        if report.passed:
+            problems.append(f"{exercise.folder / name}: the starter code already passes the check; "
+                            f"leave the part the learner writes unfinished")
+    return problems
