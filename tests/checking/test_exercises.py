@@ -441,12 +441,15 @@ def test_compare_string_is_bad_return():
 
 # Commands.
 
-def run_command(argv, tmp_path=None):
+def run_command(argv, tmp_path=None, lessons=None):
+    """Run an exercise command; `lessons` is the --lessons DIR that the main parser would set."""
     parser = argparse.ArgumentParser(prog="backprop-tutor")
     add_subcommands(parser.add_subparsers())
     args = parser.parse_args(argv)
+    if lessons is not None:
+        args.lessons = lessons
     out = io.StringIO()
-    return args.handler(args, lessons_dir=LESSONS, out=out), out.getvalue()
+    return args.handler(args, lessons_dir=lessons or LESSONS, out=out), out.getvalue()
 
 
 def test_exercise_list_shows_every_id():
@@ -466,6 +469,22 @@ def test_exercise_start_writes_starter(tmp_path):
     assert written.startswith("# backprop-tutor exercise: backward-3-layer\n")
     assert exercise("backward-3-layer").starter_code() in written
     assert "backprop-tutor check" in output
+
+
+def test_exercise_start_with_lessons_prints_full_command(tmp_path):
+    status, output = run_command(["exercise", "start", "gradient-check", "--dir", str(tmp_path)],
+                                 lessons=LESSONS)
+    target = tmp_path / "gradient-check.py"
+
+    assert status == 0
+    assert f"backprop-tutor --lessons {LESSONS} check {target}" in output
+
+
+def test_exercise_list_without_exercises_fails(tmp_path):
+    status, output = run_command(["exercise", "list"], lessons=tmp_path)
+
+    assert status == 1
+    assert "No exercises found" in output
 
 
 def test_exercise_start_refuses_overwrite(tmp_path):
@@ -531,6 +550,39 @@ def test_check_unknown_exercise_is_usage_error(tmp_path):
     status, _ = run_command(["check", str(path)])
 
     assert status == 2
+
+
+def test_check_without_marker_explains_fix(tmp_path, capsys):
+    path = tmp_path / "wrong.py"
+    path.write_text(exercise("gradient-check").solution_code())
+    status, _ = run_command(["check", str(path)])
+    message = capsys.readouterr().err
+
+    assert status == 2
+    assert "has no marker line `# backprop-tutor exercise: ID`" in message
+    assert "--exercise ID" in message
+    assert "exercise start ID" in message
+    for exercise_id in EXERCISE_IDS:
+        assert exercise_id in message
+
+
+def test_check_unknown_marker_lists_known_ids(tmp_path, capsys):
+    path = tmp_path / "mine.py"
+    path.write_text("# backprop-tutor exercise: nope\n")
+    status, _ = run_command(["check", str(path)])
+    message = capsys.readouterr().err
+
+    assert status == 2
+    assert "names exercise 'nope' on its marker line" in message
+    assert "gradient-check" in message
+
+
+def test_check_with_exercise_option_ignores_name(tmp_path):
+    path = tmp_path / "wrong.py"
+    path.write_text(exercise("gradient-check").solution_code())
+    status, _ = run_command(["check", str(path), "--exercise", "gradient-check"])
+
+    assert status == 0
 
 
 def test_exercise_id_from_file_name():
