@@ -61,7 +61,7 @@ def worked_lines(problem: QuizProblem) -> list[str]:
         gradient = network.backward(caches, Y)[target.layer - 1].dW[j, k]
         lines.append(f"new {target.label} = {_wrap(w, digits)} - {lr:g} * {_wrap(gradient, digits)}"
                      f" = {format_number(problem.expected, digits)}")
-    lines.append(f"Answer: {target.label} = {format_number(problem.expected, digits)}")
+    lines.append(f"Answer: {target.answer_label} = {format_number(problem.expected, digits)}")
     return lines
 
 

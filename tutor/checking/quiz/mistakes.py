@@ -32,7 +32,9 @@ def _catalog(*mistakes: Mistake) -> dict[str, Mistake]:
 
 MISTAKES: dict[str, Mistake] = _catalog(
     Mistake("forgot-derivative", "left out the activation derivative f'(z)",
-            "Each layer multiplies dA by f'(z) to get dZ = dA * f'(z)."),
+            "Each layer multiplies dA by f'(z) to get dZ = dA * f'(z), hidden layers as well as the output."),
+    Mistake("forgot-every-derivative", "left out f'(z) at every layer",
+            "Each layer multiplies dA by f'(z) to get dZ = dA * f'(z), hidden layers as well as the output."),
     Mistake("derivative-at-a", "evaluated f' at a instead of at z",
             "f'(z) takes z, the input of the activation. For sigmoid, f'(z) = a(1 - a) "
             "uses a = sigmoid(z), not sigmoid(a)."),
@@ -112,12 +114,14 @@ class Slip:
     """A departure of `backward_with` from the right backward pass; the defaults are no slip.
 
     derivative: "z" (right), "none", "at_a", "one_plus_a" or "z_in_rule".
+    derivative_layer: the one layer number where `derivative` applies; None means every layer.
     drop_upstream_at: the layer number where dA is replaced by ones.
     batch_divisions: how often dW and db are divided by m (1 is right).
     updated_learning_rate: when set, dA_prev flows through W - lr * dW of the same step.
     """
 
     derivative: str = "z"
+    derivative_layer: int | None = None
     flip_sign: bool = False
     z_for_a_loss: bool = False
     z_for_a_input: bool = False
@@ -171,7 +175,8 @@ def backward_with(network: Network, X: np.ndarray, Y: np.ndarray, slip: Slip = N
         cache = caches[number - 1]
         if slip.drop_upstream_at == number:
             dA = np.ones_like(dA)
-        dZ = dA * local_derivative(layer.activation, cache.z, cache.a, slip.derivative)
+        mode = slip.derivative if slip.derivative_layer in (None, number) else "z"
+        dZ = dA * local_derivative(layer.activation, cache.z, cache.a, mode)
 
         input_cache = cache
         if slip.z_for_a_input and number > 1:

@@ -11,7 +11,7 @@ after PICK_DRAWS draws is the entry picked anew with each draw.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Iterator
 
 import numpy as np
@@ -21,6 +21,7 @@ from tutor.checking.quiz import draw
 from tutor.checking.quiz.mistakes import (
     MISTAKES,
     NO_SLIP,
+    Mistake,
     MistakeValue,
     Slip,
     backward_with,
@@ -74,6 +75,19 @@ class Target:
         if self.quantity in ("W", "numerical"):
             return f"W{self.layer}[{inside}]"
         return self.quantity
+
+    @property
+    def answer_label(self) -> str:
+        """Name the asked value in messages: a weight update asks for the new weight, not the old one."""
+        if self.quantity == "W":
+            return f"new {self.label}"
+        if self.quantity == "numerical":
+            return f"the estimate of dL/d{self.label}"
+        if self.quantity == "relative-error":
+            return "the relative error"
+        if self.quantity == "f'":
+            return "f'(z)"
+        return self.label
 
 
 @dataclass
@@ -242,7 +256,7 @@ def iter_network_mistakes(problem: QuizProblem) -> Iterator[MistakeValue]:
     lr = problem.spec.learning_rate
 
     def item(key: str, value: float) -> MistakeValue:
-        return MistakeValue(MISTAKES[key], float(value))
+        return MistakeValue(_mistake_at(key, target), float(value))
 
     if target.quantity in ("dW", "W"):
         yield from _entry_mistakes(problem, item)
@@ -279,15 +293,32 @@ def _entry_mistakes(problem: QuizProblem, item) -> Iterator[MistakeValue]:
     yield item("gave-gradient", dW[j, k])
 
 
+def _mistake_at(key: str, target: Target) -> Mistake:
+    """Return the catalog mistake, its title naming the asked layer's f'(z) where that is the slip."""
+    mistake = MISTAKES[key]
+    if key != "forgot-derivative":
+        return mistake
+    layer, unit = target.layer, target.index[0]
+    return replace(mistake, title=f"left out f'(z{layer}[{unit}]), the activation derivative of layer {layer}")
+
+
 def gradient_slips(problem: QuizProblem) -> list[tuple[str, Slip]]:
-    """Return the backward-pass slips that apply to the problem's target."""
+    """Return the backward-pass slips that apply to the problem's target.
+
+    Leaving out f'(z) is modelled twice: at the asked layer alone, and at every
+    layer from the asked one up. A ReLU unit in its active range has f'(z) = 1,
+    so leaving it out changes nothing and is not listed.
+    """
     network, target, spec = problem.network, problem.target, problem.spec
     chain = [layer.activation.name for layer in network.layers[target.layer - 1:]]
     below = network.layers[target.layer - 2].activation.name if target.layer > 1 else None
     slips: list[tuple[str, Slip]] = []
 
+    if chain[0] != "relu":
+        slips.append(("forgot-derivative", with_slip(derivative="none", derivative_layer=target.layer)))
+    if any(name != "relu" for name in chain[1:]):
+        slips.append(("forgot-every-derivative", with_slip(derivative="none")))
     if any(name != "relu" for name in chain):
-        slips.append(("forgot-derivative", with_slip(derivative="none")))
         slips.append(("derivative-at-a", with_slip(derivative="at_a")))
     if "sigmoid" in chain:
         slips.append(("sigmoid-one-plus-a", with_slip(derivative="one_plus_a")))
@@ -373,10 +404,8 @@ def _relative_error(spec: QuizSpec, seed: int, pick: np.random.Generator, rng: n
     if problem is None:
         return None
     network, X, Y = problem.network, problem.X, problem.Y
-    bugs = [key for key, _ in gradient_slips(problem) if key in ("forgot-derivative", "derivative-at-a",
-                                                                  "upstream-dropped", "transpose-forgotten")]
-    bug = bugs[int(rng.integers(len(bugs)))]
-    slip = dict(gradient_slips(problem))[bug]
+    bugs = planted_bugs(problem)
+    bug, slip = bugs[int(rng.integers(len(bugs)))]
     digits = spec.digits
     analytical = np.round(backward_with(network, X, Y, slip)[0].dW[0], digits)
     W = network.layers[0].W
@@ -396,6 +425,22 @@ def _relative_error(spec: QuizSpec, seed: int, pick: np.random.Generator, rng: n
     if not 0.01 <= problem.expected <= 0.95:
         return None
     return problem
+
+
+def planted_bugs(problem: QuizProblem) -> list[tuple[str, Slip]]:
+    """Return the bugs that a relative-error problem's backward pass can have, as (key, slip) pairs.
+
+    A backward pass that leaves out f'(z) leaves it out at every layer, so this
+    bug uses the every-layer slip under the key "forgot-derivative".
+    """
+    network = problem.network
+    slips = dict(gradient_slips(problem))
+    bugs = []
+    if any(layer.activation.name != "relu" for layer in network.layers):
+        bugs.append(("forgot-derivative", with_slip(derivative="none")))
+    bugs.extend((key, slips[key]) for key in ("derivative-at-a", "transpose-forgotten", "upstream-dropped")
+                if key in slips)
+    return bugs
 
 
 def _with_target(choose):
