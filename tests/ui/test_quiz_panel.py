@@ -146,14 +146,14 @@ async def test_wrong_answer_then_worked_table(store):
     async with app.run_test(size=(80, 24)) as pilot:
         panel = app.query_one(QuizPanel)
         panel.query_one(AnswerInput).focus()
-        await pilot.press("w")
+        await pilot.press("f3")
         await pilot.pause()
         assert not panel.query_one(".quiz-worked").display
         assert "after your first attempt" in _text(panel, "quiz-feedback")
 
         await _answer(pilot, str(panel.problem.expected + 7))
         assert "none of the usual slips" in _text(panel, "quiz-feedback")
-        await pilot.press("w")
+        await pilot.press("f3")
         await pilot.pause()
         assert panel.query_one(".quiz-worked").display
 
@@ -181,18 +181,18 @@ async def test_hint_ladder_recorded(store):
     async with app.run_test(size=(80, 24)) as pilot:
         panel = app.query_one(QuizPanel)
         panel.query_one(AnswerInput).focus()
-        await pilot.press("h")
+        await pilot.press("f2")
         await pilot.pause()
         assert panel.rung == 1
         assert "Hint 1 of 3" in _text(panel, "quiz-hints")
         assert "Hint 2" not in _text(panel, "quiz-hints")
         assert panel.query_one(AnswerInput).value == ""
 
-        await pilot.press("h", "h")
+        await pilot.press("f2", "f2")
         await pilot.pause()
         assert panel.rung == 3
         assert "Hint 3 of 3: Worked table" in _text(panel, "quiz-hints")
-        await pilot.press("h")
+        await pilot.press("f2")
         await pilot.pause()
         assert "All hints are open" in _text(panel, "quiz-feedback")
         assert store.get_state(state_key(_context(store), block))["rung"] == 3
@@ -207,8 +207,8 @@ async def test_new_problem_key(store):
     async with app.run_test(size=(80, 24)) as pilot:
         panel = app.query_one(QuizPanel)
         panel.query_one(AnswerInput).focus()
-        await pilot.press("h")
-        await pilot.press("n")
+        await pilot.press("f2")
+        await pilot.press("f4")
         await pilot.pause()
         assert panel.seed != SEED
         assert panel.rung == 0
@@ -222,7 +222,7 @@ async def test_state_restored_on_remount(store):
     async with app.run_test(size=(80, 24)) as pilot:
         panel = app.query_one(QuizPanel)
         panel.query_one(AnswerInput).focus()
-        await pilot.press("h")
+        await pilot.press("f2")
         await _answer(pilot, repr(panel.problem.expected))
 
     again = QuizApp(block, _context(store))
@@ -262,7 +262,7 @@ async def test_fill_table_cells_in_order(store):
         assert panel.cell == 1
         assert mistake.mistake.title in _text(panel, "quiz-feedback")
 
-        await pilot.press("h")
+        await pilot.press("f2")
         await pilot.pause()
         assert second.step.formula in _text(panel, "quiz-hints")
         for cell in table.cells[1:]:
@@ -288,18 +288,43 @@ async def test_invalid_block_shows_message(store):
     async with app.run_test(size=(80, 24)) as pilot:
         panel = app.query_one(QuizPanel)
         assert "at least two layers" in _text(panel, "quiz-problem")
-        await pilot.press("h", "n", "w")
+        panel.focus()
+        await pilot.press("h", "n", "w", "f2", "f3", "f4", "enter", "5")
         await pilot.pause()
     assert store.quiz_attempts() == []
 
 
-async def test_keys_listed_in_footer(store):
+def _shown_keys(app):
+    """Return the keys and descriptions that the footer lists."""
+    return {key: active.binding.description for key, active in app.screen.active_bindings.items()
+            if active.binding.show}
+
+
+async def test_box_keys_listed_in_footer(store):
     app = _app(store, _block())
     async with app.run_test(size=(80, 24)) as pilot:
         app.query_one(AnswerInput).focus()
         await pilot.pause()
-        descriptions = {active.binding.description for active in app.screen.active_bindings.values()}
-        assert {"Hint", "New problem", "Worked table"} <= descriptions
+        shown = _shown_keys(app)
+        assert shown.get("f2") == "Hint"
+        assert shown.get("f3") == "Worked table"
+        assert shown.get("f4") == "New problem"
+        assert shown.get("escape") == "Leave box"
+        assert "h" not in shown
+        assert "n" not in shown
+        assert "w" not in shown
+
+
+async def test_panel_keys_listed_in_footer(store):
+    app = _app(store, _block())
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.query_one(QuizPanel).focus()
+        await pilot.pause()
+        shown = _shown_keys(app)
+        assert shown.get("h") == "Hint"
+        assert shown.get("w") == "Worked table"
+        assert shown.get("n") == "New problem"
+        assert shown.get("enter") == "Answer"
 
 
 async def test_weight_update_tolerance_stated(store):
@@ -329,3 +354,237 @@ async def test_damaged_state_starts_fresh(store):
         assert panel.seed == SEED
         assert panel.rung == 0
         assert not panel.solved
+
+
+async def test_letters_type_into_answer_box(store):
+    app = _app(store, _block())
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = app.query_one(QuizPanel)
+        answer_box = panel.query_one(AnswerInput)
+        answer_box.focus()
+        await _type(pilot, "nan hw")
+        await pilot.pause()
+        assert answer_box.value == "nan hw"
+        assert panel.seed == SEED
+        assert panel.rung == 0
+        assert not panel.query_one(".quiz-worked").display
+
+
+async def test_typed_nan_gets_parser_message(store):
+    app = _app(store, _block())
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = app.query_one(QuizPanel)
+        await _answer(pilot, "nan")
+        assert panel.seed == SEED
+        assert "nan and inf are not answers" in _text(panel, "quiz-feedback")
+        await _answer(pilot, "inf")
+        assert "nan and inf are not answers" in _text(panel, "quiz-feedback")
+    assert store.quiz_attempts() == []
+
+
+async def test_keys_line_names_function_keys(store):
+    app = _app(store, _block())
+    async with app.run_test(size=(80, 24)):
+        keys = _text(app.query_one(QuizPanel), "quiz-keys")
+        assert "f2 hint  f3 table  f4 new  esc leave" in keys
+        assert "h hint" not in keys
+
+
+async def test_escape_moves_focus_to_panel(store):
+    app = _app(store, _block())
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = app.query_one(QuizPanel)
+        answer_box = panel.query_one(AnswerInput)
+        answer_box.focus()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert panel.has_focus
+        assert app.focused is panel
+
+
+async def test_panel_letters_run_commands(store):
+    block = _block()
+    app = _app(store, block)
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = app.query_one(QuizPanel)
+        panel.focus()
+        await pilot.press("h")
+        await pilot.pause()
+        assert panel.rung == 1
+        await pilot.press("w")
+        await pilot.pause()
+        assert "after your first attempt" in _text(panel, "quiz-feedback")
+
+        await pilot.press("n")
+        await pilot.pause()
+        assert panel.seed != SEED
+        assert panel.rung == 0
+        assert panel.query_one(AnswerInput).has_focus
+        assert store.get_state(state_key(_context(store), block))["seed"] == panel.seed
+
+
+async def test_panel_digit_starts_answer(store):
+    app = _app(store, _block())
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = app.query_one(QuizPanel)
+        panel.focus()
+        await _type(pilot, "-0.5")
+        await pilot.pause()
+        answer_box = panel.query_one(AnswerInput)
+        assert answer_box.has_focus
+        assert answer_box.value == "-0.5"
+
+
+async def test_panel_enter_focuses_box(store):
+    app = _app(store, _block())
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = app.query_one(QuizPanel)
+        panel.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert panel.query_one(AnswerInput).has_focus
+    assert store.quiz_attempts() == []
+
+
+async def test_panel_focus_changes_border(store):
+    app = _app(store, _block())
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = app.query_one(QuizPanel)
+        panel.query_one(AnswerInput).focus()
+        await pilot.pause()
+        unfocused = panel.styles.border_top
+        panel.focus()
+        await pilot.pause()
+        assert panel.styles.border_top != unfocused
+
+
+async def test_solve_moves_focus_to_panel(store):
+    app = _app(store, _block())
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = app.query_one(QuizPanel)
+        await _answer(pilot, format_number(panel.problem.expected, 4))
+        assert panel.solved
+        assert panel.has_focus
+        assert "Press f4 for a new problem" in _text(panel, "quiz-feedback")
+
+
+async def test_solved_message_uses_engine_value(store):
+    block = _block(kind="hidden-delta")
+    app = _app(store, block, seed=96940)
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = app.query_one(QuizPanel)
+        await _answer(pilot, "-0.00594")
+        assert panel.solved
+        engine_value = format_number(panel.problem.expected, 4)
+        assert f"Right: dZ1[1] = {engine_value}." in _text(panel, "quiz-feedback")
+
+    again = QuizApp(block, _context(store))
+    async with again.run_test(size=(80, 24)):
+        panel = again.query_one(QuizPanel)
+        assert f"Solved: dZ1[1] = {engine_value}." in _text(panel, "quiz-feedback")
+        assert f"Answer: dZ1[1] = {engine_value}" in _text(panel, "quiz-worked")
+
+
+async def test_numerical_answer_named_as_estimate(store):
+    block = _block(kind="numerical-gradient", layers="1-1-1", activation="sigmoid", loss="mse")
+    app = _app(store, block, seed=61052)
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = app.query_one(QuizPanel)
+        await _answer(pilot, "(0.19029577-0.19040505)/0.02", typed=False)
+        feedback = _text(panel, "quiz-feedback")
+        assert "Right: the estimate of dL/dW1[0,0] = -0.0055." in feedback
+        assert "Right: W1[0,0]" not in feedback
+
+
+async def test_hidden_delta_forgotten_derivative_named(store):
+    app = _app(store, _block(kind="hidden-delta"), seed=96940)
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = app.query_one(QuizPanel)
+        await _answer(pilot, "-0.0380")
+        feedback = _text(panel, "quiz-feedback")
+        assert "left out f'(z1[1])" in feedback
+        assert "none of the usual slips" not in feedback
+    assert store.quiz_attempts()[0].mistake == "forgot-derivative"
+
+
+def _hidden_delta_section(course) -> int:
+    lesson = course.lesson("backpropagation")
+    for index, section in enumerate(lesson.sections):
+        if any(block.kind == "quiz" and block.params.get("kind") == "hidden-delta" for block in section.blocks):
+            return index
+    raise AssertionError("the backpropagation lesson has no hidden-delta quiz")
+
+
+def _hidden_delta_panel(app) -> QuizPanel | None:
+    for panel in app.query(QuizPanel):
+        if panel.spec is not None and panel.spec.kind == "hidden-delta" and panel.problem is not None:
+            return panel
+    return None
+
+
+async def _open_quiz_in_app(pilot, app, course):
+    """Open the section of the hidden-delta quiz; return its index and the quiz panel."""
+    section = _hidden_delta_section(course)
+    await app.open_lesson("backpropagation", section)
+    for _ in range(100):
+        if _hidden_delta_panel(app) is not None:
+            break
+        await pilot.pause(0.02)
+    return section, _hidden_delta_panel(app)
+
+
+@pytest.fixture(scope="module")
+def course():
+    from tutor.cli import block_validators
+    from tutor.course import load_course
+    from tutor.course.paths import default_lessons_dir
+
+    return load_course(default_lessons_dir(), block_validators())
+
+
+async def test_app_keys_work_after_escape(course, tmp_path):
+    from tutor.ui.app import TutorApp
+
+    app = TutorApp(course, ProgressStore(tmp_path / "p.sqlite3"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        section, panel = await _open_quiz_in_app(pilot, app, course)
+        answer_box = panel.query_one(AnswerInput)
+        answer_box.focus()
+        await _type(pilot, "0.1]p")
+        assert answer_box.value == "0.1]p"
+        assert app.section_index == section
+
+        await pilot.press("escape", "right_square_bracket")
+        await pilot.pause()
+        assert app.section_index == section + 1
+
+
+async def test_app_lab_key_then_digit_types_answer(course, tmp_path):
+    from tutor.ui.app import TutorApp
+
+    app = TutorApp(course, ProgressStore(tmp_path / "p.sqlite3"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        _, panel = await _open_quiz_in_app(pilot, app, course)
+        await pilot.press("l")
+        await pilot.pause()
+        assert panel.has_focus
+        await _type(pilot, "0.5")
+        assert panel.query_one(AnswerInput).value == "0.5"
+
+
+async def test_app_moves_on_after_solve(course, tmp_path):
+    from tutor.ui.app import TutorApp
+
+    app = TutorApp(course, ProgressStore(tmp_path / "p.sqlite3"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        section, panel = await _open_quiz_in_app(pilot, app, course)
+        answer_box = panel.query_one(AnswerInput)
+        answer_box.focus()
+        answer_box.value = repr(panel.problem.expected)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert panel.solved
+        assert panel.has_focus
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        assert app.section_index == section + 1

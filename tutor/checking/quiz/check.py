@@ -58,7 +58,7 @@ def judge(value: float, expected: float, mistakes: Sequence[MistakeValue], band:
     matched = tuple(item.mistake for item in mistakes if abs(value - item.value) <= band)
     if not matched:
         return Verdict(WRONG, value, "Not right, and it matches none of the usual slips. "
-                                     "Check each factor, or press h for a hint.")
+                                     "Check each factor, or press f2 for a hint.")
     return Verdict(MISTAKE, value, mistake_message(value, matched, digits), matched)
 
 

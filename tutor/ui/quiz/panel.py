@@ -1,9 +1,13 @@
 """The quiz widget of the lab pane: a generated problem, a typed answer, named mistakes, hints.
 
-`QuizPanel(block, context)` shows one quiz block. Its answer box takes the
-keys h (next hint), n (new problem) and w (worked table) as commands, since no
-answer contains those letters, and Enter checks the answer. Every attempt goes
-to the progress store. The seed, the hint rung and the progress through a
+`QuizPanel(block, context)` shows one quiz block. Every letter typed in the
+answer box goes into the answer, so "nan" reaches the parser and gets its
+message. Commands use keys that type nothing: in the box f2 opens the next
+hint, f3 the worked table, f4 a new problem, Enter checks the answer and
+escape moves focus to the panel. The panel itself is focusable and takes
+h, w and n as well as f2, f3 and f4, and there the app's own keys (] [ > < l
+p t q) work, which the box would type as text. Every attempt goes to the
+progress store. The seed, the hint rung and the progress through a
 fill-the-table quiz are kept as small state, so reopening the lesson shows the
 same problem.
 """
@@ -13,6 +17,7 @@ from __future__ import annotations
 import random
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widget import Widget
@@ -32,6 +37,9 @@ from tutor.ui.context import LabContext
 
 MAX_SEED = 99_999
 ANSWER_PLACEHOLDER = "answer, e.g. 1/4 or 0.25"
+KEYS_LINE = "f2 hint  f3 table  f4 new  esc leave"
+# Keys that start an answer when the panel has focus: they move focus to the box and type there.
+ANSWER_START = frozenset("0123456789-+.(")
 
 
 def state_key(context: LabContext, block: Block) -> str:
@@ -52,27 +60,51 @@ def _whole(value) -> int | None:
 
 
 class AnswerInput(Input):
-    """The answer box. h, n and w are commands here, because answers are numbers."""
+    """The answer box: letters type into it, function keys run the quiz commands."""
 
     BINDINGS = [
-        Binding("h", "command('hint')", "Hint", priority=True),
-        Binding("n", "command('new')", "New problem", priority=True),
-        Binding("w", "command('worked')", "Worked table", priority=True),
+        Binding("f2", "command('hint')", "Hint"),
+        Binding("f3", "command('worked')", "Worked table"),
+        Binding("f4", "command('new')", "New problem"),
+        Binding("escape", "leave", "Leave box"),
     ]
 
     def action_command(self, name: str) -> None:
         panel = self.query_ancestor(QuizPanel)
         panel.run_command(name)
 
+    def action_leave(self) -> None:
+        self.query_ancestor(QuizPanel).focus()
+
+    def start_answer(self, text: str) -> None:
+        """Focus the box with `text` as a new answer and the cursor after it.
+
+        Input selects its whole value on focus, and the next key would replace
+        the selection, so selecting stays off until the box loses focus again.
+        """
+        self.value = text
+        self.cursor_position = len(text)
+        self.select_on_focus = False
+        self.focus()
+
+    def on_blur(self) -> None:
+        self.select_on_focus = True
+
 
 class QuizPanel(Widget):
     """One quiz block: the problem, an answer box, feedback, hints and the worked table."""
+
+    can_focus = True
 
     DEFAULT_CSS = """
     QuizPanel {
         height: auto;
         padding: 0 1;
         border: round $primary;
+    }
+    QuizPanel:focus {
+        border: double $accent;
+        background: $boost;
     }
     QuizPanel > Static {
         height: auto;
@@ -97,10 +129,16 @@ class QuizPanel(Widget):
     }
     """
 
+    # These keys apply only while the panel itself has focus. In the answer box the box's own
+    # f2, f3 and f4 apply, and check_action hides these, so the footer lists no letters there.
     BINDINGS = [
         Binding("h", "command('hint')", "Hint"),
-        Binding("n", "command('new')", "New problem"),
         Binding("w", "command('worked')", "Worked table"),
+        Binding("n", "command('new')", "New problem"),
+        Binding("enter", "answer", "Answer"),
+        Binding("f2", "command('hint')", "Hint", show=False),
+        Binding("f3", "command('worked')", "Worked table", show=False),
+        Binding("f4", "command('new')", "New problem", show=False),
     ]
 
     def __init__(self, block: Block, context: LabContext, *, id: str | None = None,
@@ -132,7 +170,7 @@ class QuizPanel(Widget):
         yield Static(classes="quiz-prompt")
         yield AnswerInput(placeholder=ANSWER_PLACEHOLDER, classes="quiz-answer")
         yield Static(classes="quiz-feedback")
-        yield Static("h hint, n new, w table", classes="quiz-keys")
+        yield Static(KEYS_LINE, classes="quiz-keys")
         yield Static(classes="quiz-hints")
         yield Static(classes="quiz-worked")
 
@@ -167,8 +205,29 @@ class QuizPanel(Widget):
 
     # Commands from keys.
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide the panel's keys while the answer box has focus, where they would type text."""
+        if action not in ("command", "answer"):
+            return True
+        if not self.has_focus:
+            return False
+        return None if action == "answer" and self.solved else True
+
     def action_command(self, name: str) -> None:
         self.run_command(name)
+        if name == "new" and self.spec is not None:
+            self._answer_box().focus()
+
+    def action_answer(self) -> None:
+        if self.spec is not None and not self.solved:
+            self._answer_box().focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """Start an answer when a digit, sign, point or parenthesis is typed on the focused panel."""
+        if not self.has_focus or event.character not in ANSWER_START or self.spec is None or self.solved:
+            return
+        event.stop()
+        self._answer_box().start_answer(event.character)
 
     def run_command(self, name: str) -> None:
         """Run a key command: hint, new or worked."""
@@ -186,7 +245,7 @@ class QuizPanel(Widget):
     def next_hint(self) -> None:
         """Open the next rung of the hint ladder and remember it."""
         if self.rung >= RUNGS:
-            self._feedback("All hints are open. Press n for a new problem.", "")
+            self._feedback("All hints are open. Press f4 for a new problem.", "")
             return
         self.rung += 1
         self._save_state()
@@ -210,7 +269,7 @@ class QuizPanel(Widget):
         """Show the worked table, which opens after an attempt on this problem or cell."""
         if not (self.attempted or self.solved):
             self._feedback("The worked table opens after your first attempt. "
-                           "Press h for a hint first.", "")
+                           "Press f2 for a hint first.", "")
             return
         self.worked_open = True
         self._save_state()
@@ -230,7 +289,7 @@ class QuizPanel(Widget):
         if not self._has_problem():
             return None
         if self.solved:
-            self._feedback("Solved. Press n for a new problem.", "correct")
+            self._feedback("Solved. Press f4 for a new problem.", "correct")
             return None
         verdict = self._check(text)
         if verdict.status == INVALID:
@@ -246,10 +305,13 @@ class QuizPanel(Widget):
         message = verdict.message
         if self.solved:
             message += " Table complete." if self.table is not None else ""
-            message += " Press n for a new problem."
+            message += " Press f4 for a new problem."
         self._feedback(message, verdict.status)
         self._save_state()
         self._render_all(keep_feedback=True)
+        if self.solved and answer_box.has_focus:
+            # A solved quiz takes no more answers, so the box gives focus back and ] moves on.
+            self.focus()
         self._static("quiz-feedback").scroll_visible(animate=False)
         return verdict
 
@@ -258,7 +320,7 @@ class QuizPanel(Widget):
             return self.table.check(self.cell, text)
         problem = self.problem
         return check_text(text, problem.expected, problem.mistakes, problem.band(),
-                          problem.target.label, self.spec.digits)
+                          problem.target.answer_label, self.spec.digits)
 
     def _accept(self) -> None:
         """Move on after a right answer: the next cell, or the solved state with the worked table."""
@@ -273,6 +335,9 @@ class QuizPanel(Widget):
         if self.cell >= len(self.table.cells):
             self.solved = True
             self.worked_open = True
+
+    def _answer_box(self) -> AnswerInput:
+        return self.query_one(AnswerInput)
 
     def _has_problem(self) -> bool:
         return self.problem is not None or self.table is not None
@@ -342,15 +407,16 @@ class QuizPanel(Widget):
         else:
             lines = problem_lines(self.problem)
         self._static("quiz-problem").update(Text("\n".join(lines)))
-        self._static("quiz-keys").update(Text(f"{self._tolerance_text()}\nh hint, n new, w table"))
+        self._static("quiz-keys").update(Text(f"{self._tolerance_text()}\n{KEYS_LINE}"))
         self._render_cells()
         answer_box = self.query_one(AnswerInput)
-        answer_box.placeholder = ("solved: n for a new one" if self.solved
+        answer_box.placeholder = ("solved: f4 for a new one" if self.solved
                                   else ANSWER_PLACEHOLDER)
         if self.solved and not keep_feedback:
             self._feedback(self._solved_message(), "correct")
         self._render_hints()
         self._render_worked()
+        self.refresh_bindings()
 
     def _tolerance_text(self) -> str:
         """Return the stated tolerance, such as "Right within 0.5% or 0.0001"."""
@@ -363,9 +429,9 @@ class QuizPanel(Widget):
 
     def _solved_message(self) -> str:
         if self.table is not None:
-            return "Table complete. Press n for a new problem."
+            return "Table complete. Press f4 for a new problem."
         value = format_number(self.problem.expected, self.spec.digits)
-        return f"Solved: {self.problem.target.label} = {value}. Press n for a new problem."
+        return f"Solved: {self.problem.target.answer_label} = {value}. Press f4 for a new problem."
 
     def _render_cells(self) -> None:
         cells = self._static("quiz-cells")
