@@ -2,6 +2,10 @@
 
 from pathlib import Path
 
+import pytest
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
+
 from tutor.cli import block_validators
 from tutor.course import load_course
 from tutor.progress import ProgressStore
@@ -72,5 +76,28 @@ async def test_editor_footer_offers_f1_not_question_mark(tmp_path):
             await pilot.press("f1")
             await pilot.pause()
             assert isinstance(app.screen, EditorKeysScreen)
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("size", [(60, 20), (80, 24)])
+async def test_editor_footer_shows_f1_uncovered(tmp_path, size):
+    course = load_course(LESSONS, block_validators())
+    store = ProgressStore(tmp_path / "progress.sqlite3")
+    store.set_position("backpropagation", exercise_section(course, "backpropagation", "fix-the-bug"))
+    app = TutorApp(course, store)
+    try:
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause(0.5)
+            app.query_one(ExercisePanel).focus()
+            await pilot.press("e")
+            await pilot.pause()
+            footer_keys = list(app.screen.query_one(Footer).query(FooterKey))
+            help_key = next(key for key in footer_keys if key.key == "f1")
+            others = [key for key in footer_keys if key is not help_key]
+
+            assert help_key.region.right <= size[0]
+            for other in others:
+                assert not help_key.region.overlaps(other.region), other.key
     finally:
         store.close()

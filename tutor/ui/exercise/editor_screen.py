@@ -124,15 +124,16 @@ class EditorScreen(Screen[None]):
     }
     """
 
+    # The footer shows these in this order and cuts the rest at narrow widths, so f1 comes first.
     BINDINGS = [
+        Binding("f1", "keys", "Help", priority=True),
         Binding("ctrl+r,f5", "check", "Check", priority=True),
-        Binding("ctrl+s", "save", "Save", priority=True),
         Binding("f2", "hint", "Hint", priority=True),
         Binding("f3", "solution", "Solution", priority=True),
         Binding("f4", "reset", "Reset", priority=True),
         Binding("f6", "next_variant", "Next bug", priority=True),
+        Binding("ctrl+s", "save", "Save", priority=True),
         Binding("escape", "back", "Back", priority=True),
-        Binding("f1", "keys", "Help", priority=True),
     ]
 
     def __init__(self, session: ExerciseSession):
