@@ -3,6 +3,7 @@
 import os
 import textwrap
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -240,6 +241,26 @@ def test_child_cannot_import_tutor(runner):
     result = run(runner, code, [Call("f", ())])
 
     assert result.values == ["blocked"]
+
+
+def test_child_blocks_tutor_even_on_path(runner):
+    # From the source tree the child cannot find `tutor` anyway; putting the
+    # project folder on sys.path is what an installed package does.
+    project = str(Path(__file__).resolve().parents[2])
+    code = f"""
+        import sys
+        sys.path.insert(0, {project!r})
+
+        def f():
+            try:
+                import tutor.engine
+            except ImportError as error:
+                return str(error)
+            return "imported"
+    """
+    result = run(runner, code, [Call("f", ())])
+
+    assert result.values == ["the tutor's own modules are not available to exercise code"]
 
 
 def test_each_run_gets_fresh_process(runner):
