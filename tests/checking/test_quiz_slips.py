@@ -164,3 +164,15 @@ def test_weight_update_worked_answer_is_new_weight():
     problem = generate_problem(quiz_spec({"kind": "weight-update", "layers": "2-2-1"}), 3)
     assert worked_lines(problem)[-1].startswith("Answer: new W")
 
+
+
+@pytest.mark.parametrize(("layers", "seed"), [("1-1-1", 136), ("1-1-1", 385), ("2-2-1", 352), ("2-2-1", 1232)])
+def test_numerical_answer_from_shown_losses(layers, seed):
+    """The right value is the central difference of the two losses as shown, so the worked line adds up."""
+    problem = generate_problem(quiz_spec({"kind": "numerical-gradient", "layers": layers}), seed)
+    given = problem.given
+    quotient = (given["loss_plus"] - given["loss_minus"]) / (2 * given["epsilon"])
+    assert problem.expected == pytest.approx(quotient, rel=1e-9)
+    shown = format_number(quotient, problem.spec.digits)
+    assert f" = {shown}" in worked_lines(problem)[2]
+    assert worked_lines(problem)[-1] == f"Answer: the estimate of dL/d{problem.target.label} = {shown}"

@@ -186,6 +186,7 @@ def _numerical_rungs(problem: QuizProblem) -> list[list[str]]:
         f"{difference:.8f} / {2 * eps:g} = {format_number(problem.expected, digits)}",
         f"Backpropagation gives dL/d{label} = {format_number(given['analytical'], digits)}",
         "The two agree closely: the gradient checks out.",
+        f"Answer: {problem.target.answer_label} = {format_number(problem.expected, digits)}",
     ]
     return [factors, values, worked]
 

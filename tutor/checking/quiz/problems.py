@@ -382,7 +382,9 @@ def _numerical_gradient(spec: QuizSpec, seed: int, pick: np.random.Generator, rn
         return round(value, LOSS_DIGITS)
 
     plus, minus = loss_at(eps), loss_at(-eps)
-    estimate = numerical_gradient(lambda: network.compute_loss(X, Y), W, eps)[j, k]
+    # The engine's central difference over the losses as shown (LOSS_DIGITS decimals), so that
+    # the learner's arithmetic on the shown numbers and the worked line give the same value.
+    estimate = numerical_gradient(lambda: round(network.compute_loss(X, Y), LOSS_DIGITS), W, eps)[j, k]
     _, caches = network.forward(X)
     analytical = float(network.backward(caches, Y)[target.layer - 1].dW[j, k])
     problem.expected = float(estimate)
