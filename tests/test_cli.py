@@ -96,3 +96,15 @@ def test_validate_counts_read_as_english(tmp_path):
     result = run_cli("validate", str(tmp_path))
 
     assert result.stdout.strip().startswith("1 lesson, 0 interactive blocks, 0 problems")
+
+
+def test_validate_reports_unused_broken_exercise(tmp_path):
+    (tmp_path / "one.md").write_text("---\nid: x\ntitle: X\norder: 1\n---\ntext\n")
+    broken = tmp_path / "exercises" / "broken"
+    broken.mkdir(parents=True)
+    (broken / "exercise.toml").write_text("garbage = [")
+
+    result = run_cli("validate", str(tmp_path))
+
+    assert result.returncode == 1
+    assert f"{broken / 'exercise.toml'}: invalid TOML" in result.stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from functools import partial
 import os
 import sqlite3
 import sys
@@ -50,8 +51,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def block_validators() -> dict:
-    """Return the block validators that need the checking package (quiz and exercise)."""
+def block_validators(run_code: bool = True) -> dict:
+    """Return the block validators that need the checking package (quiz and exercise).
+
+    With run_code, each exercise's solution and starters also run through the
+    checker (about a second for the bundled course), as `validate` wants.
+    """
     validators = {}
     try:
         from tutor.checking.quiz import validate_quiz_params
@@ -64,7 +69,7 @@ def block_validators() -> dict:
     except ImportError:
         pass
     else:
-        validators["exercise"] = validate_exercise_params
+        validators["exercise"] = partial(validate_exercise_params, run_code=run_code)
     return validators
 
 
@@ -72,11 +77,30 @@ def plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
+def exercise_folder_problems(folder: Path, course) -> list:
+    """Return a problem for each exercise folder that fails to load and no lesson names.
+
+    Folders that a lesson names are already reported through its exercise block.
+    """
+    try:
+        from tutor.checking.exercises import load_exercises
+    except ImportError:
+        return []
+    from tutor.course.model import Problem
+
+    named = {str(block.params.get("id")) for lesson in course.lessons for block in lesson.blocks()
+             if block.kind == "exercise"}
+    _, errors = load_exercises(folder)
+    return [Problem(error.path, 0, error.message) for error in errors
+            if not any(part in named for part in Path(error.path).parts)]
+
+
 def run_validate(args: argparse.Namespace, lessons_dir: Path) -> int:
     from tutor.course import load_course
 
     folder = args.folder or lessons_dir
     course = load_course(folder, block_validators())
+    course.problems.extend(exercise_folder_problems(folder, course))
     for problem in course.problems:
         print(problem)
     blocks = sum(len(lesson.blocks()) for lesson in course.lessons)
@@ -97,7 +121,7 @@ def load_course_for_app(lessons_dir: Path):
     def load(root: Path):
         from tutor.course import load_course
 
-        return load_course(root, block_validators())
+        return load_course(root, block_validators(run_code=False))
 
     return load_course_cached(lessons_dir, load, user_cache_path("backprop-tutor", appauthor=False))
 

@@ -33,12 +33,17 @@ HELP_TEXT = """\
   backspace or left or ,   go back one value
   home / end               start over / reveal all
 
-[b]Quizzes[/b] (in the answer box)
+[b]Quizzes[/b] (in the answer box every letter types)
   type a number, enter     check it (0.25, .25, 1/4,
                            -2.5e-3, 0,25 and 0.5*0.2 work)
-  h                        next hint: factors, values, table
-  n                        new problem (new seed)
-  w                        worked table (after an attempt)
+  f2                       next hint: factors, values, table
+  f3                       worked table (after an attempt)
+  f4                       new problem (new seed)
+  escape                   leave the box for the quiz panel,
+                           where ] \\[ > < l p t q work again
+  on the quiz panel:
+  h / w / n                hint / worked table / new problem
+  enter or a digit         back to the answer box
 
 [b]Code exercises[/b]
   e or enter        open the editor (on the exercise panel)
@@ -50,6 +55,10 @@ HELP_TEXT = """\
   f4                reset to the starter code
   f6                next planted bug (fix-the-bug only)
   escape            back to the lesson
+  f1                the editor's own key list (in the editor,
+                    ? types a ? into the code)
+  ctrl+z / ctrl+y   undo / redo
+  shift+arrows, f7  select text / select all
 
 Progress is saved as you go; `backprop-tutor --help`
 says where. Press escape to close this help.
