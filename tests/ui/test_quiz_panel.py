@@ -435,6 +435,19 @@ async def test_panel_digit_starts_answer(store):
         assert answer_box.value == "-0.5"
 
 
+async def test_panel_digit_burst_keeps_every_key(store):
+    app = _app(store, _block())
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = app.query_one(QuizPanel)
+        panel.focus()
+        await pilot.pause()
+        for key in "-0.107":
+            app.simulate_key(key)
+        await pilot.pause()
+        await pilot.pause()
+        assert panel.query_one(AnswerInput).value == "-0.107"
+
+
 async def test_panel_enter_focuses_box(store):
     app = _app(store, _block())
     async with app.run_test(size=(80, 24)) as pilot:

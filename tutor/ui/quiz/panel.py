@@ -82,6 +82,10 @@ class AnswerInput(Input):
         Input selects its whole value on focus, and the next key would replace
         the selection, so selecting stays off until the box loses focus again.
         """
+        # Keys typed fast can still reach the panel before the focus moves here,
+        # so an answer already started (selection off, box not yet left) grows.
+        if not self.select_on_focus:
+            text = self.value + text
         self.value = text
         self.cursor_position = len(text)
         self.select_on_focus = False
