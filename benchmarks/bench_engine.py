@@ -26,7 +26,9 @@ faster than PyTorch on both, and the gradient check under 0.3 s.
 OpenBLAS threads matter here. With its default of one thread per CPU, a
 single 360-column validation product per epoch made the whole digits loop
 several times slower on a busy 2-CPU machine, for the engine and the tight
-loop alike. Compare with `OPENBLAS_NUM_THREADS=1 python benchmarks/bench_engine.py`.
+loop alike. The app runs OpenBLAS on one thread (tutor/cli.py sets
+OPENBLAS_NUM_THREADS=1), so this script does too unless the variable is
+already set; compare with `OPENBLAS_NUM_THREADS=2 python benchmarks/bench_engine.py`.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ import statistics
 import sys
 import time
 from pathlib import Path
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as the app does, before NumPy loads
 
 import numpy as np
 
