@@ -78,7 +78,7 @@ def test_lessons_file_is_not_a_folder(tmp_path):
     assert "is a file, not a folder" in result.stderr
 
 
-def test_data_variable_naming_a_file_is_a_clear_error(tmp_path):
+def test_data_variable_file_rejected(tmp_path):
     not_a_folder = tmp_path / "afile"
     not_a_folder.write_text("hi")
 

@@ -1,4 +1,4 @@
-"""Where the bundled course lives, in a source checkout and after `pip install .`."""
+"""Location of the bundled course, in a source checkout and after `pip install .`."""
 
 from __future__ import annotations
 
