@@ -182,4 +182,4 @@ class TutorApp(App[None]):
         from tutor.ui.help_screen import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(self.store.path))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -13,7 +16,7 @@ HELP_TEXT = """\
 
 [b]Anywhere[/b]
   tab / shift+tab   move focus: tree, prose, lab widgets
-  ] / \\[              next / previous section
+  ] / \\[             next / previous section
   > / <             next / previous lesson
   t                 show or hide the course tree
   p                 focus the prose pane
@@ -55,13 +58,14 @@ HELP_TEXT = """\
   f4                reset to the starter code
   f6                next planted bug (fix-the-bug only)
   escape            back to the lesson
-  f1                the editor's own key list (in the editor,
-                    ? types a ? into the code)
+  f1                the editor's own key list
+                    (in the editor, ? types a ?)
   ctrl+z / ctrl+y   undo / redo
   shift+arrows, f7  select text / select all
 
-Progress is saved as you go; `backprop-tutor --help`
-says where. Press escape to close this help.
+Progress is saved as you go, in
+{progress_path}
+Press escape to close this help.
 """
 
 
@@ -79,7 +83,7 @@ class HelpScreen(ModalScreen[None]):
         align: center middle;
     }
     HelpScreen > VerticalScroll {
-        width: 64;
+        width: 66;
         max-width: 100%;
         height: 90%;
         border: round $accent;
@@ -88,9 +92,13 @@ class HelpScreen(ModalScreen[None]):
     }
     """
 
+    def __init__(self, progress_path: Path | str = "the user data folder") -> None:
+        super().__init__()
+        self.progress_path = progress_path
+
     def compose(self) -> ComposeResult:
         with VerticalScroll():
-            yield Static(HELP_TEXT, markup=True)
+            yield Static(HELP_TEXT.format(progress_path=escape(str(self.progress_path))), markup=True)
 
     def action_dismiss_help(self) -> None:
         self.dismiss(None)
