@@ -36,6 +36,9 @@ HELP_TEXT = """\
   backspace or left or ,   go back one value
   home / end               start over / reveal all
 
+[b]Lab pane[/b]
+  pgup / pgdn       scroll to the blocks below (charts)
+
 [b]Quizzes[/b] (in the answer box every letter types)
   type a number, enter     check it (0.25, .25, 1/4,
                            -2.5e-3, 0,25 and 0.5*0.2 work)
