@@ -457,3 +457,25 @@ async def test_failed_vanishing_gradients_draws_no_chart(context):
         await wait_for_check(pilot, screen)
 
         assert static_text(screen, "#chart") == ""
+
+
+async def test_next_variant_shows_its_own_status(context, store):
+    app = PanelApp("fix-the-bug", context)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_editor(pilot)
+        screen.query_one("#code", TextArea).load_text(exercise("fix-the-bug").solution_code())
+        await pilot.press("ctrl+r")
+        await wait_for_check(pilot, screen)
+        assert static_text(screen, "#check-status").startswith("Passed: all")
+
+        await pilot.press("f6")
+        await pilot.pause()
+        status = screen.query_one("#check-status", Static)
+        assert static_text(screen, "#check-status") == "Not checked yet."
+        assert not status.has_class("passed")
+
+        await pilot.press("f6", "f6")
+        await pilot.pause()
+        assert "variant 1 of 3" in static_text(screen, "#exercise-title")
+        assert static_text(screen, "#check-status").startswith("Passed: all")
+        assert status.has_class("passed")

@@ -158,7 +158,7 @@ class EditorScreen(Screen[None]):
             yield TextArea.code_editor(self._loaded_text, language="python",
                                        theme="monokai", id="code")
             with VerticalScroll(id="side"):
-                yield Static(self.session.status_text(), id="check-status", markup=False)
+                yield Static("", id="check-status", markup=False)
                 for name in ("results", "chart", "hints"):
                     blank = Static("", id=name, markup=False)
                     blank.display = False
@@ -175,6 +175,7 @@ class EditorScreen(Screen[None]):
         self._editor = self.query_one("#code", TextArea)
         self._editor.focus()
         self._fit_layout(self.app.size.width)
+        self._set_status(*self.session.variant_status())
         shared_runner().prestart()
 
     def on_resize(self, event: events.Resize) -> None:
@@ -361,7 +362,7 @@ class EditorScreen(Screen[None]):
         if not confirmed:
             return
         code = self.session.open_solution()
-        self._set_status(self.session.status_text(), "passed" if self.session.passed else "")
+        self._set_status(*self.session.variant_status())
         self.app.push_screen(SolutionScreen(self.session.exercise.title, code))
 
     def action_reset(self) -> None:
@@ -382,11 +383,18 @@ class EditorScreen(Screen[None]):
         self._after_pending_keys(self._next_variant)
 
     def _next_variant(self) -> None:
+        # The running check's report belongs to the code of this variant.
+        if self.checking:
+            self.notify("Wait for the check to finish before switching variants.", timeout=3)
+            return
         self.save_draft()
         self.session.next_variant()
         self._load_text(self.session.load_code())
         self.query_one("#exercise-title", Static).update(self._title())
+        self.last_report = None
+        self._set_status(*self.session.variant_status())
         self._show("#results", "")
+        self._show("#chart", "")
         self.notify(f"Now: {self.session.variant_title()}", timeout=3)
 
     def action_back(self) -> None:

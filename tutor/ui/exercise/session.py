@@ -112,11 +112,12 @@ class ExerciseSession:
 
     def check(self, code: str, runner: Runner | None = None) -> CheckReport:
         """Check the code in a child process and record the result; blocking, so call it from a thread."""
+        variant_id = self.variant_id
         report = check_code(self.exercise, code, runner=runner or shared_runner(),
                             filename=f"{self.exercise.id}.py")
         summary = report.headline
-        if self.variant_id:
-            summary = f"[{self.variant_id}] {summary}"
+        if variant_id:
+            summary = f"[{variant_id}] {summary}"
         self.store.record_exercise_check(ExerciseCheck(self.exercise.id, report.passed, False, summary))
         return report
 
@@ -140,3 +141,24 @@ class ExerciseSession:
         if not checks:
             return "Not checked yet."
         return f"Last check failed: {checks[-1].summary}"
+
+    def variant_status(self) -> tuple[str, str]:
+        """Return the status line for the editor and its state (passed, failed or empty).
+
+        With variants, only the checks of the current variant count, so a pass
+        of one planted bug does not show as a pass of the next. An opened
+        solution covers every variant.
+        """
+        if not self.variant_id:
+            return self.status_text(), "passed" if self.passed else ""
+        if self.solved_with_help:
+            return self.status_text(), ""
+        prefix = f"[{self.variant_id}] "
+        own = [check for check in self.checks() if check.summary.startswith(prefix)]
+        if not own:
+            return "Not checked yet.", ""
+        last = own[-1]
+        summary = last.summary.removeprefix(prefix)
+        if last.passed:
+            return summary, "passed"
+        return f"Last check failed: {summary}", "failed"
