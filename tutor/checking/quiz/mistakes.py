@@ -98,7 +98,29 @@ MISTAKES: dict[str, Mistake] = _catalog(
             "BCE is L = -[y log a + (1 - y) log(1 - a)], positive because log a < 0."),
     Mistake("forgot-weights", "added the deltas above without their weights",
             "dA_prev[k] = sum over j of W[j,k] * dZ[j]: each delta travels back through its weight."),
+    Mistake("bce-slope-twice", "multiplied dZ = a - y by the sigmoid slope a(1 - a) again",
+            "With BCE after a sigmoid, dZ = a - y already contains the slope: "
+            "dL/da = (a - y) / (a(1 - a)), and multiplying it by a(1 - a) leaves a - y."),
 )
+
+# Explanations that depend on the loss. Under BCE the output layer is a sigmoid, and
+# dL/da = (a - y) / (a(1 - a)); it is dZ that equals a - y.
+LOSS_EXPLANATIONS: dict[tuple[str, str], str] = {
+    ("sign-flipped", "bce"): "With BCE after a sigmoid, the output's dZ is a - y (prediction minus target), "
+                             "not y - a; dL/da = (a - y) / (a(1 - a)) has the same sign.",
+    ("forgot-derivative", "bce"): "Each layer multiplies dA by f'(z) to get dZ = dA * f'(z). With BCE, "
+                                  "dL/da = (a - y) / (a(1 - a)) times the output slope a(1 - a) gives a - y.",
+    ("forgot-every-derivative", "bce"): "Each layer multiplies dA by f'(z) to get dZ = dA * f'(z). With BCE, "
+                                        "dL/da = (a - y) / (a(1 - a)) times the output slope a(1 - a) "
+                                        "gives a - y.",
+}
+
+
+def mistake_for_loss(key: str, loss: str) -> Mistake:
+    """Return the catalog mistake with its explanation made true for `loss` ("mse" or "bce")."""
+    mistake = MISTAKES[key]
+    explanation = LOSS_EXPLANATIONS.get((key, loss))
+    return mistake if explanation is None else replace(mistake, explanation=explanation)
 
 
 @dataclass(frozen=True)
@@ -118,6 +140,7 @@ class Slip:
     drop_upstream_at: the layer number where dA is replaced by ones.
     batch_divisions: how often dW and db are divided by m (1 is right).
     updated_learning_rate: when set, dA_prev flows through W - lr * dW of the same step.
+    bce_slope_twice: the output dZ = a - y of a sigmoid with BCE is multiplied by a(1 - a) again.
     """
 
     derivative: str = "z"
@@ -129,6 +152,7 @@ class Slip:
     drop_upstream_at: int | None = None
     batch_divisions: int = 1
     updated_learning_rate: float | None = None
+    bce_slope_twice: bool = False
 
 
 NO_SLIP = Slip()
@@ -177,6 +201,8 @@ def backward_with(network: Network, X: np.ndarray, Y: np.ndarray, slip: Slip = N
             dA = np.ones_like(dA)
         mode = slip.derivative if slip.derivative_layer in (None, number) else "z"
         dZ = dA * local_derivative(layer.activation, cache.z, cache.a, mode)
+        if slip.bce_slope_twice and number == count:
+            dZ = dZ * cache.a * (1.0 - cache.a)
 
         input_cache = cache
         if slip.z_for_a_input and number > 1:

@@ -27,6 +27,7 @@ from tutor.checking.quiz.mistakes import (
     backward_with,
     is_transposable,
     local_derivative,
+    mistake_for_loss,
     with_slip,
 )
 from tutor.checking.quiz.spec import QuizSpec
@@ -256,7 +257,7 @@ def iter_network_mistakes(problem: QuizProblem) -> Iterator[MistakeValue]:
     lr = problem.spec.learning_rate
 
     def item(key: str, value: float) -> MistakeValue:
-        return MistakeValue(_mistake_at(key, target), float(value))
+        return MistakeValue(_mistake_at(key, target, problem.spec.loss), float(value))
 
     if target.quantity in ("dW", "W"):
         yield from _entry_mistakes(problem, item)
@@ -293,9 +294,9 @@ def _entry_mistakes(problem: QuizProblem, item) -> Iterator[MistakeValue]:
     yield item("gave-gradient", dW[j, k])
 
 
-def _mistake_at(key: str, target: Target) -> Mistake:
-    """Return the catalog mistake, its title naming the asked layer's f'(z) where that is the slip."""
-    mistake = MISTAKES[key]
+def _mistake_at(key: str, target: Target, loss: str) -> Mistake:
+    """Return the catalog mistake explained for `loss`; where f'(z) is left out, the title names its layer."""
+    mistake = mistake_for_loss(key, loss)
     if key != "forgot-derivative":
         return mistake
     layer, unit = target.layer, target.index[0]
@@ -327,6 +328,8 @@ def gradient_slips(problem: QuizProblem) -> list[tuple[str, Slip]]:
     slips.append(("sign-flipped", with_slip(flip_sign=True)))
     if spec.loss == "mse" and network.layers[-1].activation.name != "relu":
         slips.append(("z-for-a-loss", with_slip(z_for_a_loss=True)))
+    if network.loss.uses_fused_gradient(network.layers[-1].activation.name):
+        slips.append(("bce-slope-twice", with_slip(bce_slope_twice=True)))
     if problem.batch > 1 and target.quantity in ("dW", "db", "W"):
         slips.append(("missing-1/m", with_slip(batch_divisions=0)))
         slips.append(("extra-1/m", with_slip(batch_divisions=2)))

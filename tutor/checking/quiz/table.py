@@ -14,7 +14,7 @@ import numpy as np
 from tutor.checking.answers import Tolerance
 from tutor.checking.quiz import draw
 from tutor.checking.quiz.check import Verdict, check_text
-from tutor.checking.quiz.mistakes import MISTAKES, MistakeValue, is_transposable, local_derivative
+from tutor.checking.quiz.mistakes import MistakeValue, is_transposable, local_derivative, mistake_for_loss
 from tutor.checking.quiz.problems import (
     MAX_DRAWS,
     SEPARATION_BANDS,
@@ -142,7 +142,7 @@ def cell_mistakes(network: Network, caches: list[LayerCache], grads: list[LayerG
     values: list[MistakeValue] = []
 
     def add(key: str, value) -> None:
-        values.append(MistakeValue(MISTAKES[key], float(value)))
+        values.append(MistakeValue(mistake_for_loss(key, network.loss.name), float(value)))
 
     count = len(network.layers)
     layer = network.layers[step.layer - 1] if step.layer else None
@@ -187,6 +187,7 @@ def _dZ_mistakes(network, cache, layer, trace, step, add) -> None:
         dA = network.loss.dA(cache.a, trace.y)
         add("sign-flipped", -step.value)
         add("forgot-derivative", dA[j, 0])
+        add("bce-slope-twice", step.value * cache.a[j, 0] * (1.0 - cache.a[j, 0]))
         return
     dA = trace.value(f"dA{step.layer}[{j}]")
     z, a = cache.z[j:j + 1, 0:1], cache.a[j:j + 1, 0:1]
