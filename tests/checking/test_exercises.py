@@ -338,6 +338,54 @@ def test_one_sided_difference_is_modelled(runner):
     assert "one-sided difference" in report.text()
 
 
+def test_central_difference_over_h_names_2h(runner):
+    code = solution_with("gradient-check", "(plus - minus) / (2 * h)", "(plus - minus) / h")
+    report = check_code(exercise("gradient-check"), code, runner=runner)
+
+    assert report.kind == "factor"
+    assert "every entry is 2 times the expected value" in report.headline
+    assert "the central difference divides by 2h" in report.details
+    assert "MSE" not in report.text()
+
+
+def test_central_difference_flipped_sign_hint(runner):
+    code = solution_with("gradient-check", "(plus - minus) / (2 * h)", "(minus - plus) / (2 * h)")
+    report = check_code(exercise("gradient-check"), code, runner=runner)
+
+    assert report.kind == "sign"
+    assert "with f(x + h) first" in report.details
+    assert "A - Y" not in report.text()
+
+
+def test_relative_error_mean_denominator_hint(runner):
+    code = solution_with("gradient-check", "denominator = np.linalg.norm(a) + np.linalg.norm(b)",
+                         "denominator = (np.linalg.norm(a) + np.linalg.norm(b)) / 2")
+    report = check_code(exercise("gradient-check"), code, runner=runner)
+
+    assert report.kind == "factor"
+    assert report.headline == "relative error is 2 times the expected value."
+    assert "mean of the norms" in report.details
+
+
+def test_by_hand_missing_sigmoid_slope_is_modelled(runner):
+    code = solution_with("backprop-by-hand", "dz1 = da1 * a1 * (1 - a1)", "dz1 = da1")
+    report = check_code(exercise("backprop-by-hand"), code, runner=runner)
+
+    assert report.kind == "modelled"
+    assert report.headline == "dw1 does not match the engine."
+    assert "leaves out f'(z) in layer 1" in report.details
+    assert "every entry" not in report.text()
+
+
+def test_by_hand_doubled_output_error(runner):
+    code = solution_with("backprop-by-hand", "da2 = a2 - y", "da2 = 2 * (a2 - y)")
+    report = check_code(exercise("backprop-by-hand"), code, runner=runner)
+
+    assert report.kind == "factor"
+    assert report.headline == "dw1 is 2 times the expected value."
+    assert "the 1/2 of the MSE loss cancels the 2" in report.details
+
+
 def test_missing_zero_guard_reports_nan(runner):
     code = solution_with("gradient-check", "    if denominator == 0.0:\n        return 0.0\n", "")
     report = check_code(exercise("gradient-check"), code, runner=runner)
@@ -422,7 +470,50 @@ def test_compare_factor_two():
     mismatch = compare_array("dW", expected, 2 * expected, 1e-6, batch_size=3)
 
     assert mismatch.kind == "factor"
-    assert "factor of 2" in mismatch.message
+    assert "every entry is 2 times the expected value" in mismatch.message
+
+
+def test_compare_factor_uses_given_hint():
+    expected = np.array([[1.0, 2.0, 3.0]])
+    mismatch = compare_array("dW", expected, 2 * expected, 1e-6,
+                             factor_hints={2.0: "Divide by 2h."})
+
+    assert mismatch.message.startswith("dW is off by a constant factor")
+    assert "Divide by 2h." in mismatch.message
+
+
+def test_compare_factor_without_hint_names_no_cause():
+    expected = np.array([[1.0, 2.0, 3.0]])
+    mismatch = compare_array("dW", expected, 2 * expected, 1e-6)
+
+    assert "MSE" not in mismatch.message
+    assert "1/2" not in mismatch.message
+
+
+def test_compare_scalar_factor_wording():
+    mismatch = compare_array("dw1", np.array([[0.5]]), 1.5, 1e-6)
+
+    assert mismatch.kind == "factor"
+    assert mismatch.message.startswith("dw1 is 3 times the expected value.")
+    assert "every entry" not in mismatch.message
+    assert "constant factor" not in mismatch.message
+
+
+def test_compare_scalar_sign_wording():
+    mismatch = compare_array("dw1", np.array([[0.5]]), -0.5, 1e-6)
+
+    assert mismatch.kind == "sign"
+    assert "it is the negative of the expected value" in mismatch.message
+    assert "every entry" not in mismatch.message
+
+
+def test_compare_shape_without_matrix_hints():
+    expected = np.ones((3, 1))
+    mismatch = compare_array("gradient", expected, np.ones((1, 2)), 1e-6, matrix_hints=False)
+
+    assert mismatch.kind == "wrong-shape"
+    assert "axis" not in mismatch.message
+    assert ".T" not in mismatch.message
 
 
 def test_compare_double_one_over_m():

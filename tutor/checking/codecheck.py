@@ -109,7 +109,9 @@ def _describe_value(value: Any) -> str:
     return f"a {type(value).__name__}"
 
 
-def _shape_mismatch(name: str, expected: np.ndarray, got: np.ndarray, tolerance: float) -> Mismatch:
+def _shape_mismatch(name: str, expected: np.ndarray, got: np.ndarray, tolerance: float,
+                    matrix_hints: bool) -> Mismatch:
+    """Explain a wrong shape; with `matrix_hints`, name the matrix-product and sum-axis slips."""
     shapes = f"expected shape {expected.shape}, got {got.shape}"
     if got.size == 0:
         return Mismatch("wrong-shape", name, f"{name} is empty: {shapes}.")
@@ -118,17 +120,20 @@ def _shape_mismatch(name: str, expected: np.ndarray, got: np.ndarray, tolerance:
             return Mismatch("transposed", name,
                             f"{name} is transposed: {shapes}. Its values are right, "
                             f"but rows and columns are swapped.")
-        return Mismatch("wrong-shape", name,
-                        f"{name} has the wrong shape: {shapes}. A missing or extra .T "
-                        f"(transpose) in a matrix product gives this shape.")
-    if expected.ndim == 2 and expected.shape[1] == 1 and got.ndim == 2 and got.shape[0] == 1:
+        if matrix_hints:
+            return Mismatch("wrong-shape", name,
+                            f"{name} has the wrong shape: {shapes}. A missing or extra .T "
+                            f"(transpose) in a matrix product gives this shape.")
+    if (matrix_hints and expected.ndim == 2 and expected.shape[1] == 1 and got.ndim == 2
+            and got.shape[0] == 1):
         return Mismatch("wrong-shape", name,
                         f"{name} has the wrong shape: {shapes}. The sum over examples runs "
                         f"along axis=1 (one column per example), with keepdims=True.")
     if got.size == expected.size and got.ndim != expected.ndim:
+        fix = "keep the column shape, for example with keepdims=True or reshape" if matrix_hints \
+            else "return an array of the expected shape, for example with reshape"
         return Mismatch("wrong-shape", name,
-                        f"{name} has the wrong shape: {shapes}. The values may be right; "
-                        f"keep the column shape, for example with keepdims=True or reshape.")
+                        f"{name} has the wrong shape: {shapes}. The values may be right; {fix}.")
     return Mismatch("wrong-shape", name, f"{name} has the wrong shape: {shapes}.")
 
 
@@ -139,23 +144,41 @@ def _least_squares_factor(expected: np.ndarray, got: np.ndarray) -> float | None
     return float(np.sum(expected * got)) / denominator
 
 
-def _factor_message(name: str, factor: float, batch_size: int | None) -> str:
+def _factor_text(factor: float) -> str:
+    if np.isclose(factor, 0.5, rtol=1e-6):
+        return "1/2"
+    return _number(factor)
+
+
+def _factor_message(name: str, factor: float, batch_size: int | None, size: int,
+                    factor_hints: dict[float, str]) -> str:
+    """Explain got = factor * expected; `factor_hints` maps the factors this computation can make to a cause."""
     if batch_size and batch_size > 1 and np.isclose(factor, batch_size, rtol=1e-6):
         return (f"{name} is {batch_size} times too large, and the batch has m = {batch_size} "
                 f"examples: the 1/m of the mean is missing.")
     if batch_size and batch_size > 1 and np.isclose(factor, 1.0 / batch_size, rtol=1e-6):
         return (f"{name} is {batch_size} times too small, and the batch has m = {batch_size} "
                 f"examples: 1/m is applied twice.")
-    if np.isclose(factor, 2.0, rtol=1e-6):
-        return f"{name} is off by a constant factor of 2: check the 1/2 in the MSE loss."
-    if np.isclose(factor, 0.5, rtol=1e-6):
-        return f"{name} is off by a constant factor of 1/2: every entry is half the expected value."
-    return f"{name} is off by a constant factor: every entry is {_number(factor)} times the expected value."
+    # Any wrong single number is some multiple of the right one, so "constant factor" adds no information.
+    if size == 1:
+        message = f"{name} is {_factor_text(factor)} times the expected value."
+    else:
+        message = (f"{name} is off by a constant factor: every entry is {_factor_text(factor)} "
+                   f"times the expected value.")
+    for known, hint in factor_hints.items():
+        if np.isclose(factor, known, rtol=1e-6):
+            message += f" {hint}"
+            break
+    return message
 
 
 def compare_array(name: str, expected: np.ndarray, got: Any, tolerance: float,
-                  batch_size: int | None = None) -> Mismatch | None:
-    """Compare one returned value with the engine's array; return the first problem or None."""
+                  batch_size: int | None = None, *, factor_hints: dict[float, str] | None = None,
+                  sign_hint: str = "", matrix_hints: bool = True) -> Mismatch | None:
+    """Compare one returned value with the engine's array; return the first problem or None.
+
+    `factor_hints`, `sign_hint` and `matrix_hints` are the Case fields of the same names.
+    """
     array = _as_array(got)
     if array is None:
         return Mismatch("bad-return", name,
@@ -164,7 +187,7 @@ def compare_array(name: str, expected: np.ndarray, got: Any, tolerance: float,
         if array.size == expected.size == 1:
             array = array.reshape(expected.shape)
         else:
-            return _shape_mismatch(name, expected, array, tolerance)
+            return _shape_mismatch(name, expected, array, tolerance, matrix_hints)
 
     not_finite = ~np.isfinite(array) & np.isfinite(expected)
     if not_finite.any():
@@ -176,11 +199,13 @@ def compare_array(name: str, expected: np.ndarray, got: Any, tolerance: float,
 
     if max_relative_error(expected, array) < tolerance:
         return None
-    return _explain_values(name, expected, array, tolerance, batch_size)
+    return _explain_values(name, expected, array, tolerance, batch_size,
+                           factor_hints or {}, sign_hint)
 
 
 def _explain_values(name: str, expected: np.ndarray, got: np.ndarray, tolerance: float,
-                    batch_size: int | None) -> Mismatch:
+                    batch_size: int | None, factor_hints: dict[float, str],
+                    sign_hint: str) -> Mismatch:
     errors = elementwise_error(expected, got)
     index = tuple(int(i) for i in np.argwhere(errors >= tolerance)[0])
     where = _index_text(name, index) if expected.size > 1 else name
@@ -191,15 +216,18 @@ def _explain_values(name: str, expected: np.ndarray, got: np.ndarray, tolerance:
         return Mismatch("value", name, f"{name} is all zeros, which the engine does not expect: "
                                        f"is it still a placeholder? {entry}")
     if np.any(expected) and max_relative_error(-expected, got) < tolerance:
-        return Mismatch("sign", name, f"{name} has the wrong sign: every entry is the negative "
-                                      f"of the expected value. {entry}")
+        subject = "it is" if expected.size == 1 else "every entry is"
+        hint = f" {sign_hint}" if sign_hint else ""
+        return Mismatch("sign", name, f"{name} has the wrong sign: {subject} the negative "
+                                      f"of the expected value.{hint} {entry}")
     if expected.ndim == 2 and expected.shape[0] == expected.shape[1] and expected.shape[0] > 1:
         if max_relative_error(expected.T, got) < tolerance:
             return Mismatch("transposed", name, f"{name} is transposed: rows and columns are "
                                                 f"swapped. {entry}")
     factor = _least_squares_factor(expected, got)
     if factor is not None and factor != 0.0 and max_relative_error(factor * expected, got) < tolerance:
-        return Mismatch("factor", name, f"{_factor_message(name, factor, batch_size)} {entry}")
+        message = _factor_message(name, factor, batch_size, expected.size, factor_hints)
+        return Mismatch("factor", name, f"{message} {entry}")
     return Mismatch("value", name, f"{name} does not match the engine. {entry}")
 
 
@@ -229,6 +257,8 @@ def named_outputs(value: Any, names: tuple[str, ...]) -> tuple[dict[str, Any] | 
 def _matches(expected: dict[str, np.ndarray], outputs: dict[str, Any], tolerance: float) -> bool:
     for name, array in expected.items():
         got = _as_array(outputs.get(name))
+        if got is not None and got.size == array.size == 1:
+            got = got.reshape(array.shape)  # a plain float is compared as a (1, 1) array
         if got is None or got.shape != array.shape or max_relative_error(array, got) >= tolerance:
             return False
     return True
@@ -252,7 +282,9 @@ def check_case(case: Case, value: Any, returns: tuple[str, ...], tolerance: floa
                 name = _first_wrong_name(case.expected, outputs, tolerance)
                 return Mismatch("modelled", name, f"{name} does not match the engine. {description}.")
     for name, expected in case.expected.items():
-        mismatch = compare_array(name, expected, outputs[name], tolerance, case.batch_size)
+        mismatch = compare_array(name, expected, outputs[name], tolerance, case.batch_size,
+                                 factor_hints=case.factor_hints, sign_hint=case.sign_hint,
+                                 matrix_hints=case.matrix_hints)
         if mismatch is not None:
             return mismatch
     return None

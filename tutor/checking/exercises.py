@@ -220,7 +220,15 @@ def find_exercise(course_root: Path, exercise_id: str) -> Exercise:
 
 @dataclass
 class Case:
-    """One call to check. `expected` maps each return name to the engine's array."""
+    """One call to check. `expected` maps each return name to the engine's array.
+
+    The reference also fills in what the checker may say about a wrong
+    result, so a message names only slips that this computation can make:
+    `factor_hints` maps a constant factor (got / expected) to its likely
+    cause, `sign_hint` explains a flipped sign, `matrix_hints` allows the
+    hints about a missing .T and the axis of a sum over examples, and
+    `input_hint` says what to do when the function changes an argument.
+    """
 
     function: str
     label: str
@@ -229,6 +237,10 @@ class Case:
     batch_size: int | None = None
     chart_label: str | None = None
     mistakes: list[tuple[str, dict[str, np.ndarray]]] = field(default_factory=list)
+    factor_hints: dict[float, str] = field(default_factory=dict)
+    sign_hint: str = ""
+    matrix_hints: bool = False
+    input_hint: str = ""
 
 
 # Input generators.
@@ -450,6 +462,28 @@ def _derivative_mistakes(sample: NetworkSample) -> list[tuple[str, dict[str, np.
     return mistakes
 
 
+# What the checker may say about a wrong gradient of a dense network, when the loss is MSE.
+MSE_FACTOR_HINTS = {
+    2.0: ("A factor of 2 is what dA = 2(A - Y) gives: the 1/2 of the MSE loss cancels the 2 "
+          "of the square, so the gradient at the output is A - Y."),
+    0.5: ("A factor of 1/2 is what dA = (A - Y) / 2 gives: the 1/2 of the MSE loss is already "
+          "cancelled by the 2 of the square, so the gradient at the output is A - Y."),
+}
+MSE_SIGN_HINT = "For the MSE loss the gradient at the output is A - Y; Y - A flips every gradient."
+NETWORK_INPUT_HINT = ("Build new arrays (dZ = dA * ...) instead of changing params, cache or the "
+                      "batch in place with -=, *= or item assignment.")
+
+
+def _network_explanations(sample: NetworkSample) -> dict[str, Any]:
+    """Return the Case fields that explain mistakes in the gradients of this sample's network."""
+    explanations: dict[str, Any] = {"matrix_hints": not sample.scalars,
+                                    "input_hint": NETWORK_INPUT_HINT}
+    if sample.network.loss.name == "mse":
+        explanations["factor_hints"] = dict(MSE_FACTOR_HINTS)
+        explanations["sign_hint"] = MSE_SIGN_HINT
+    return explanations
+
+
 def _network_gradients_case(function: str, sample: NetworkSample) -> Case:
     """Positional arguments x, y, W1, b1, W2, b2, ...; returns dW1, db1, dW2, db2, ..."""
     args = [sample.X, sample.Y]
@@ -459,7 +493,7 @@ def _network_gradients_case(function: str, sample: NetworkSample) -> Case:
         args = [float(np.ravel(arg)[0]) for arg in args]
     return Case(function, sample.label, tuple(args),
                 _gradients_by_name(sample.network, sample.X, sample.Y), sample.X.shape[1],
-                mistakes=_derivative_mistakes(sample))
+                mistakes=_derivative_mistakes(sample), **_network_explanations(sample))
 
 
 def _network_backward_case(function: str, sample: NetworkSample) -> Case:
@@ -471,7 +505,7 @@ def _network_backward_case(function: str, sample: NetworkSample) -> Case:
         cache[f"A{number}"] = layer_cache.a
     return Case(function, sample.label, (sample.X, sample.Y, _params(sample.network), cache),
                 _gradients_by_name(sample.network, sample.X, sample.Y), sample.X.shape[1],
-                mistakes=_derivative_mistakes(sample))
+                mistakes=_derivative_mistakes(sample), **_network_explanations(sample))
 
 
 def _gradient_norms_case(function: str, sample: NetworkSample) -> Case:
@@ -481,8 +515,13 @@ def _gradient_norms_case(function: str, sample: NetworkSample) -> Case:
     norms = np.array([np.linalg.norm(gradients[name]) for name in names])
     weights = [[layer.W, layer.b] for layer in sample.network.layers]
     activation = sample.network.layers[0].activation.name
+    explanations = _network_explanations(sample)
+    # A norm is never negative, and the norms form a list, not a matrix product.
+    explanations.pop("sign_hint", None)
+    explanations["matrix_hints"] = False
     return Case(function, sample.label, (sample.X, sample.Y, weights, activation),
-                {"norms": norms}, sample.X.shape[1], chart_label=sample.chart_label)
+                {"norms": norms}, sample.X.shape[1], chart_label=sample.chart_label,
+                **explanations)
 
 
 def _numerical_gradient_case(function: str, sample: FunctionSample) -> Case:
@@ -507,13 +546,33 @@ def _numerical_gradient_case(function: str, sample: FunctionSample) -> Case:
 
     argument = FunctionArgument(sample.kind, sample.spec)
     return Case(function, sample.label, (argument, sample.x), {"gradient": expected},
-                mistakes=[one_sided])
+                mistakes=[one_sided], factor_hints=dict(CENTRAL_DIFFERENCE_FACTOR_HINTS),
+                sign_hint=CENTRAL_DIFFERENCE_SIGN_HINT, input_hint=CENTRAL_DIFFERENCE_INPUT_HINT)
+
+
+CENTRAL_DIFFERENCE_FACTOR_HINTS = {
+    2.0: ("A factor of 2 is what dividing by h gives: the central difference divides by 2h, "
+          "because x + h and x - h are 2h apart."),
+    0.5: ("A factor of 1/2 is what dividing by 4h, or by 2h twice, gives: the central "
+          "difference divides by 2h once."),
+}
+CENTRAL_DIFFERENCE_SIGN_HINT = ("The central difference is (f(x + h) - f(x - h)) / (2h), with "
+                                "f(x + h) first.")
+CENTRAL_DIFFERENCE_INPUT_HINT = "Restore each entry after perturbing it: x[i] = old."
+
+RELATIVE_ERROR_FACTOR_HINTS = {
+    2.0: ("A factor of 2 is what dividing by the mean of the norms, (||a|| + ||b||) / 2, "
+          "gives: the denominator is their sum."),
+}
+RELATIVE_ERROR_INPUT_HINT = "Compute the difference as a new array (a - b) instead of changing a or b."
 
 
 def _relative_error_case(function: str, sample: PairSample) -> Case:
     """Arguments a, b; returns ||a - b|| / (||a|| + ||b||), 0 when both are zero."""
     expected = np.array(relative_error(sample.a, sample.b))
-    return Case(function, sample.label, (sample.a, sample.b), {"relative error": expected})
+    return Case(function, sample.label, (sample.a, sample.b), {"relative error": expected},
+                factor_hints=dict(RELATIVE_ERROR_FACTOR_HINTS),
+                input_hint=RELATIVE_ERROR_INPUT_HINT)
 
 
 @dataclass(frozen=True)
