@@ -98,6 +98,18 @@ MISTAKES: dict[str, Mistake] = _catalog(
             "BCE is L = -[y log a + (1 - y) log(1 - a)], positive because log a < 0."),
     Mistake("forgot-weights", "added the deltas above without their weights",
             "dA_prev[k] = sum over j of W[j,k] * dZ[j]: each delta travels back through its weight."),
+    Mistake("forgot-output-derivative", "left out f'(z) of the output layer only",
+            "Each layer multiplies dA by f'(z) to get dZ = dA * f'(z), the output as well as the hidden layers."),
+    Mistake("derivative-at-a-asked-layer", "evaluated f' at a instead of at z at the asked layer",
+            "f'(z) takes z, the input of the activation: at every layer, f' is applied to z, not to a = f(z)."),
+    Mistake("sigmoid-one-plus-a-asked-layer", "wrote the sigmoid derivative as a(1 + a) at the asked layer",
+            "The sigmoid derivative is a(1 - a), with a minus, at every sigmoid layer."),
+    Mistake("z-in-derivative-asked-layer", "put z where a belongs in f' at the asked layer",
+            "The rule f'(z) = a(1 - a) (sigmoid) or 1 - a^2 (tanh) takes a = f(z), not z, at every layer."),
+    Mistake("sigmoid-slope-for-tanh", "used the sigmoid slope a(1 - a) for tanh",
+            "The slope of tanh is 1 - a^2; a(1 - a) is the slope of the sigmoid."),
+    Mistake("sigmoid-slope-for-tanh-asked-layer", "used the sigmoid slope a(1 - a) for tanh at the asked layer",
+            "The slope of tanh is 1 - a^2 at every tanh layer; a(1 - a) is the slope of the sigmoid."),
     Mistake("bce-slope-twice", "multiplied dZ = a - y by the sigmoid slope a(1 - a) again",
             "With BCE after a sigmoid, dZ = a - y already contains the slope: "
             "dL/da = (a - y) / (a(1 - a)), and multiplying it by a(1 - a) leaves a - y."),
@@ -135,7 +147,7 @@ class MistakeValue:
 class Slip:
     """A departure of `backward_with` from the right backward pass; the defaults are no slip.
 
-    derivative: "z" (right), "none", "at_a", "one_plus_a" or "z_in_rule".
+    derivative: "z" (right), "none", "at_a", "one_plus_a", "z_in_rule" or "sigmoid_rule".
     derivative_layer: the one layer number where `derivative` applies; None means every layer.
     drop_upstream_at: the layer number where dA is replaced by ones.
     batch_divisions: how often dW and db are divided by m (1 is right).
@@ -161,8 +173,9 @@ NO_SLIP = Slip()
 def local_derivative(activation: Activation, z: np.ndarray, a: np.ndarray, mode: str) -> np.ndarray:
     """Return f'(z) as computed under a derivative slip (`mode` "z" is the right one).
 
-    A slip that belongs to another activation (a(1 + a) is a sigmoid slip, and
-    ReLU has no rule in terms of a) leaves this layer's f'(z) right.
+    A slip that belongs to another activation (a(1 + a) is a sigmoid slip, the
+    sigmoid's a(1 - a) in place of 1 - a^2 a tanh slip, and ReLU has no rule in
+    terms of a) leaves this layer's f'(z) right.
     """
     if mode == "z":
         return activation.derivative(z)
@@ -172,6 +185,8 @@ def local_derivative(activation: Activation, z: np.ndarray, a: np.ndarray, mode:
         return activation.derivative(a)
     if mode == "one_plus_a":
         return a * (1.0 + a) if activation.name == "sigmoid" else activation.derivative(z)
+    if mode == "sigmoid_rule":
+        return a * (1.0 - a) if activation.name == "tanh" else activation.derivative(z)
     if mode == "z_in_rule":
         if activation.derivative_from_output is None:
             return activation.derivative(z)

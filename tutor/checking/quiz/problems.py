@@ -296,35 +296,32 @@ def _entry_mistakes(problem: QuizProblem, item) -> Iterator[MistakeValue]:
 
 def _mistake_at(key: str, target: Target, loss: str) -> Mistake:
     """Return the catalog mistake explained for `loss`; where f'(z) is left out, the title names its layer."""
+    if "+" in key:
+        parts = [_mistake_at(part, target, loss) for part in key.split("+")]
+        return Mistake(key, ", and ".join(part.title for part in parts),
+                       " ".join(part.explanation for part in parts))
     mistake = mistake_for_loss(key, loss)
+    layer = target.layer
+    if key.endswith("-asked-layer"):
+        return replace(mistake, title=mistake.title.replace("at the asked layer", f"at layer {layer} only"))
     if key != "forgot-derivative":
         return mistake
-    layer, unit = target.layer, target.index[0]
+    unit = target.index[0]
     return replace(mistake, title=f"left out f'(z{layer}[{unit}]), the activation derivative of layer {layer}")
 
 
 def gradient_slips(problem: QuizProblem) -> list[tuple[str, Slip]]:
     """Return the backward-pass slips that apply to the problem's target.
 
-    Leaving out f'(z) is modelled twice: at the asked layer alone, and at every
-    layer from the asked one up. A ReLU unit in its active range has f'(z) = 1,
-    so leaving it out changes nothing and is not listed.
+    Leaving out f'(z) is modelled at the asked layer alone, at the output layer
+    alone, and at every layer from the asked one up; see `derivative_slips`.
     """
     network, target, spec = problem.network, problem.target, problem.spec
     chain = [layer.activation.name for layer in network.layers[target.layer - 1:]]
     below = network.layers[target.layer - 2].activation.name if target.layer > 1 else None
     slips: list[tuple[str, Slip]] = []
 
-    if chain[0] != "relu":
-        slips.append(("forgot-derivative", with_slip(derivative="none", derivative_layer=target.layer)))
-    if any(name != "relu" for name in chain[1:]):
-        slips.append(("forgot-every-derivative", with_slip(derivative="none")))
-    if any(name != "relu" for name in chain):
-        slips.append(("derivative-at-a", with_slip(derivative="at_a")))
-    if "sigmoid" in chain:
-        slips.append(("sigmoid-one-plus-a", with_slip(derivative="one_plus_a")))
-    if any(name in ("sigmoid", "tanh") for name in chain):
-        slips.append(("z-in-derivative", with_slip(derivative="z_in_rule")))
+    slips.extend(derivative_slips(target.layer, chain))
     slips.append(("sign-flipped", with_slip(flip_sign=True)))
     if spec.loss == "mse" and network.layers[-1].activation.name != "relu":
         slips.append(("z-for-a-loss", with_slip(z_for_a_loss=True)))
@@ -333,12 +330,61 @@ def gradient_slips(problem: QuizProblem) -> list[tuple[str, Slip]]:
     if problem.batch > 1 and target.quantity in ("dW", "db", "W"):
         slips.append(("missing-1/m", with_slip(batch_divisions=0)))
         slips.append(("extra-1/m", with_slip(batch_divisions=2)))
+        if _DERIVATIVE_APPLIES["none"](chain[0]):
+            # f'(z) left out together with a wrong 1/m; at m = 1 this is the plain forgot-derivative.
+            for key, divisions in (("missing-1/m", 0), ("extra-1/m", 2)):
+                slips.append((f"forgot-derivative+{key}", with_slip(
+                    derivative="none", derivative_layer=target.layer, batch_divisions=divisions)))
     if target.quantity in ("dW", "W") and below is not None and below != "relu":
         slips.append(("z-for-a-input", with_slip(z_for_a_input=True)))
     above = network.layers[target.layer:]
     if any(is_transposable(layer.W) for layer in above):
         slips.append(("transpose-forgotten", with_slip(transpose=True)))
     slips.append(("upstream-dropped", with_slip(drop_upstream_at=target.layer)))
+    return slips
+
+
+# Which layers each derivative slip changes: a ReLU unit in its active range has f'(z) = 1,
+# so leaving it out changes nothing, and a(1 + a) or the sigmoid slope for tanh only
+# change the layers of one activation.
+_DERIVATIVE_APPLIES: dict[str, Callable[[str], bool]] = {
+    "none": lambda name: name != "relu",
+    "at_a": lambda name: name != "relu",
+    "one_plus_a": lambda name: name == "sigmoid",
+    "z_in_rule": lambda name: name in ("sigmoid", "tanh"),
+    "sigmoid_rule": lambda name: name == "tanh",
+}
+_DERIVATIVE_KEYS = (
+    ("at_a", "derivative-at-a"),
+    ("one_plus_a", "sigmoid-one-plus-a"),
+    ("z_in_rule", "z-in-derivative"),
+    ("sigmoid_rule", "sigmoid-slope-for-tanh"),
+)
+
+
+def derivative_slips(asked_layer: int, chain: list[str]) -> list[tuple[str, Slip]]:
+    """Return the slips in f'(z) for a target at `asked_layer`; `chain` names the activations from it up.
+
+    Each slip is modelled at every layer of the chain and, where that differs,
+    at the asked layer alone. Leaving out f'(z) is also modelled at the output
+    layer alone. A slip is listed only where it changes some layer, and a
+    one-layer form only where it differs from the every-layer form.
+    """
+    output_layer = asked_layer + len(chain) - 1
+    slips: list[tuple[str, Slip]] = []
+    forgets = _DERIVATIVE_APPLIES["none"]
+    if forgets(chain[0]):
+        slips.append(("forgot-derivative", with_slip(derivative="none", derivative_layer=asked_layer)))
+    if any(forgets(name) for name in chain[1:]):
+        slips.append(("forgot-every-derivative", with_slip(derivative="none")))
+    if len(chain) > 1 and forgets(chain[-1]) and any(forgets(name) for name in chain[:-1]):
+        slips.append(("forgot-output-derivative", with_slip(derivative="none", derivative_layer=output_layer)))
+    for mode, key in _DERIVATIVE_KEYS:
+        applies = _DERIVATIVE_APPLIES[mode]
+        if any(applies(name) for name in chain):
+            slips.append((key, with_slip(derivative=mode)))
+        if applies(chain[0]) and any(applies(name) for name in chain[1:]):
+            slips.append((f"{key}-asked-layer", with_slip(derivative=mode, derivative_layer=asked_layer)))
     return slips
 
 
@@ -398,7 +444,16 @@ def _numerical_gradient(spec: QuizSpec, seed: int, pick: np.random.Generator, rn
         MistakeValue(MISTAKES["difference-reversed"], float((minus - plus) / (2 * eps))),
         MistakeValue(MISTAKES["forgot-division"], float(plus - minus)),
     ]
+    m = problem.batch
+    if m > 1:
+        problem.mistakes.append(MistakeValue(NUMERICAL_EXTRA_DIVISION, float(estimate) / m))
     return problem
+
+
+NUMERICAL_EXTRA_DIVISION = replace(
+    MISTAKES["extra-1/m"], title="divided the estimate by m",
+    explanation="The loss L is already the mean over the m examples, so "
+                "(L(w + eps) - L(w - eps)) / (2 eps) needs no further 1/m.")
 
 
 def _relative_error(spec: QuizSpec, seed: int, pick: np.random.Generator, rng: np.random.Generator,
