@@ -386,6 +386,35 @@ def test_by_hand_doubled_output_error(runner):
     assert "the 1/2 of the MSE loss cancels the 2" in report.details
 
 
+def test_unrestored_x_is_named(runner):
+    code = solution_with("gradient-check", "        x[index] = old\n", "")
+    report = check_code(exercise("gradient-check"), code, runner=runner)
+
+    assert report.kind == "changed-input"
+    assert report.headline == ("Your function changed x: restore each entry after "
+                               "perturbing it (x[i] = old).")
+    assert re.search(r"x\[0, 0\] was -?\d\.\d+ before the call and -?\d\.\d+ after it",
+                     report.details)
+
+
+def test_restore_by_rounding_still_passes(runner):
+    code = solution_with("gradient-check", "x[index] = old + h", "x[index] += h")
+    code = code.replace("x[index] = old - h", "x[index] -= 2 * h")
+    code = code.replace("        x[index] = old\n", "        x[index] += h\n")
+    report = check_code(exercise("gradient-check"), code, runner=runner)
+
+    assert report.passed, report.text()
+
+
+def test_changed_cache_is_named(runner):
+    code = solution_with("backward-3-layer", "dA3 = A3 - Y", "dA3 = A3\n    dA3 -= Y")
+    report = check_code(exercise("backward-3-layer"), code, runner=runner)
+
+    assert report.kind == "changed-input"
+    assert report.headline.startswith("Your function changed cache: build new arrays")
+    assert "cache['A3'][0, 0] was" in report.details
+
+
 def test_missing_zero_guard_reports_nan(runner):
     code = solution_with("gradient-check", "    if denominator == 0.0:\n        return 0.0\n", "")
     report = check_code(exercise("gradient-check"), code, runner=runner)

@@ -344,3 +344,30 @@ def test_patched_json_does_not_lose_result(runner):
 
     assert result.status == "ok"
     assert result.values == [7]
+
+
+def test_run_reports_arguments_changed_in_place(runner):
+    code = """
+        def f(x, params, untouched):
+            x[0, 1] = 7.0
+            params["W"] += 1.0
+            return 0.0
+    """
+    args = (np.zeros((2, 2)), {"W": np.ones((1, 2)), "b": np.zeros((1, 1))}, np.ones(3))
+    result = run(runner, code, [Call("f", args)])
+
+    assert result.status == "ok"
+    assert sorted(result.changed[0]) == [0, 1]
+    assert result.changed[0][0][0, 1] == 7.0
+    np.testing.assert_array_equal(result.changed[0][1]["W"], np.full((1, 2), 2.0))
+
+
+def test_run_reports_no_change_for_rebinding(runner):
+    code = """
+        def f(x):
+            x = x + 1.0
+            return x
+    """
+    result = run(runner, code, [Call("f", (np.zeros(3),))])
+
+    assert result.changed == [{}]

@@ -38,7 +38,7 @@ class CheckReport:
     """The outcome of checking one piece of code.
 
     `kind` is pass, wrong-shape, transposed, factor, sign, modelled, value,
-    not-finite, bad-return, or the runner's status (syntax-error, exception,
+    not-finite, bad-return, changed-input, or the runner's status (syntax-error, exception,
     missing-function, timeout, memory, crashed). `headline` is one line for
     a status bar and the store; `details` is the rest, in plain text.
     """
@@ -290,6 +290,66 @@ def check_case(case: Case, value: Any, returns: tuple[str, ...], tolerance: floa
     return None
 
 
+# Arguments the learner's function changed in place.
+
+def argument_names(signature: str) -> list[str]:
+    """Return the parameter names of a signature such as "f(x, h=1e-5) -> y"; [] when it has none."""
+    inside = signature.partition("(")[2].partition(")")[0]
+    return [part.split("=")[0].strip() for part in inside.split(",") if part.strip()]
+
+
+def _first_change(name: str, before: Any, after: Any, tolerance: float) -> str | None:
+    """Describe the first entry of `before` that `after` no longer matches, or None when all match."""
+    if isinstance(before, dict):
+        for key, item in before.items():
+            inner = after.get(key) if isinstance(after, dict) else None
+            change = _first_change(f"{name}[{key!r}]", item, inner, tolerance)
+            if change is not None:
+                return change
+        return None
+    if isinstance(before, (list, tuple)):
+        items = list(after) if isinstance(after, (list, tuple)) else []
+        if len(items) != len(before):
+            return f"{name} now has {len(items)} items, not {len(before)}"
+        for number, (item, now) in enumerate(zip(before, items)):
+            change = _first_change(f"{name}[{number}]", item, now, tolerance)
+            if change is not None:
+                return change
+        return None
+    if not isinstance(before, np.ndarray):
+        return None
+    now = _as_array(after)
+    if now is None or now.shape != before.shape:
+        return f"{name} is now {_describe_value(after)}"
+    errors = elementwise_error(before, now)
+    wrong = np.argwhere(~(errors < tolerance) & ~(np.isnan(before) & np.isnan(now)))
+    if wrong.size == 0:
+        return None
+    index = tuple(int(i) for i in wrong[0])
+    where = _index_text(name, index) if before.size > 1 else name
+    return f"{where} was {_number(before[index])} before the call and {_number(now[index])} after it"
+
+
+def changed_input(case: Case, changed: dict[int, Any], names: list[str],
+                  tolerance: float) -> Mismatch | None:
+    """Return a mismatch for the first argument the call changed beyond `tolerance`, or None.
+
+    Changes within the tolerance pass, such as x[i] restored by adding and
+    subtracting h, which can miss the old value by rounding.
+    """
+    for position in sorted(changed):
+        if position >= len(case.args):
+            continue
+        name = names[position] if position < len(names) else f"argument {position + 1}"
+        change = _first_change(name, case.args[position], changed[position], tolerance)
+        if change is None:
+            continue
+        advice = f": {case.input_hint}" if case.input_hint else ", one of its inputs"
+        return Mismatch("changed-input", name,
+                        f"Your function changed {name}{advice}. First changed entry: {change}.")
+    return None
+
+
 # Checking a piece of code.
 
 def _case_position(number: int, total: int, case: Case) -> str:
@@ -356,10 +416,15 @@ def check_code(exercise: Exercise, code: str, *, runner: Runner | None = None,
 def compare_results(exercise: Exercise, cases: list[Case], result: RunResult) -> CheckReport:
     """Compare every call's return value with its case; report the first mismatch or a pass."""
     returns = {spec.name: spec.returns for spec in exercise.functions}
+    names = {spec.name: argument_names(spec.signature) for spec in exercise.functions}
+    changes = result.changed or [{} for _ in result.values]
     worst = 0.0
     plots: dict[str, list[float]] = {}
-    for number, (case, value) in enumerate(zip(cases, result.values), start=1):
-        mismatch = check_case(case, value, returns[case.function], exercise.tolerance)
+    for number, (case, value, changed) in enumerate(zip(cases, result.values, changes), start=1):
+        # A changed input comes first: it also explains the wrong values that follow from it.
+        mismatch = changed_input(case, changed, names[case.function], exercise.tolerance)
+        if mismatch is None:
+            mismatch = check_case(case, value, returns[case.function], exercise.tolerance)
         if mismatch is not None:
             headline, rest = split_headline(mismatch.message)
             if mismatch.kind == "bad-return":

@@ -227,7 +227,8 @@ class Case:
     `factor_hints` maps a constant factor (got / expected) to its likely
     cause, `sign_hint` explains a flipped sign, `matrix_hints` allows the
     hints about a missing .T and the axis of a sum over examples, and
-    `input_hint` says what to do when the function changes an argument.
+    `input_hint` (a clause, no capital) says what to do when the function
+    changes an argument in place.
     """
 
     function: str
@@ -470,8 +471,8 @@ MSE_FACTOR_HINTS = {
           "cancelled by the 2 of the square, so the gradient at the output is A - Y."),
 }
 MSE_SIGN_HINT = "For the MSE loss the gradient at the output is A - Y; Y - A flips every gradient."
-NETWORK_INPUT_HINT = ("Build new arrays (dZ = dA * ...) instead of changing params, cache or the "
-                      "batch in place with -=, *= or item assignment.")
+NETWORK_INPUT_HINT = ("build new arrays (dZ = dA * ...) instead of changing the batch, params "
+                      "or cache in place with -=, *= or item assignment")
 
 
 def _network_explanations(sample: NetworkSample) -> dict[str, Any]:
@@ -558,13 +559,13 @@ CENTRAL_DIFFERENCE_FACTOR_HINTS = {
 }
 CENTRAL_DIFFERENCE_SIGN_HINT = ("The central difference is (f(x + h) - f(x - h)) / (2h), with "
                                 "f(x + h) first.")
-CENTRAL_DIFFERENCE_INPUT_HINT = "Restore each entry after perturbing it: x[i] = old."
+CENTRAL_DIFFERENCE_INPUT_HINT = "restore each entry after perturbing it (x[i] = old)"
 
 RELATIVE_ERROR_FACTOR_HINTS = {
     2.0: ("A factor of 2 is what dividing by the mean of the norms, (||a|| + ||b||) / 2, "
           "gives: the denominator is their sum."),
 }
-RELATIVE_ERROR_INPUT_HINT = "Compute the difference as a new array (a - b) instead of changing a or b."
+RELATIVE_ERROR_INPUT_HINT = "compute the difference as a new array (a - b) instead of changing a or b"
 
 
 def _relative_error_case(function: str, sample: PairSample) -> Case:

@@ -97,12 +97,15 @@ class RunResult:
 
     `status` is one of: ok, syntax-error, exception, missing-function, timeout,
     memory, crashed. `values` contains the decoded return value of each call
-    that finished. `failed_call` is the index of the call that raised, or
-    None when the file's top-level code raised.
+    that finished. `changed` has one dict per value: for each argument the
+    call changed in place, its position mapped to its value after the call.
+    `failed_call` is the index of the call that raised, or None when the
+    file's top-level code raised.
     """
 
     status: str
     values: list[Any] = field(default_factory=list)
+    changed: list[dict[int, Any]] = field(default_factory=list)
     output: str = ""
     output_total: int = 0
     error: dict | None = None
@@ -366,6 +369,9 @@ def _interpret(collected: _Collected, returncode: int | None, limits: Limits) ->
     result = RunResult(
         status=str(payload.get("status", "crashed")),
         values=[decode_value(outcome.get("value")) for outcome in payload.get("outcomes", [])],
+        changed=[{int(position): decode_value(value)
+                  for position, value in (outcome.get("changed") or {}).items()}
+                 for outcome in payload.get("outcomes", [])],
         output=output[: limits.output_chars],
         output_total=max(total, len(output[: limits.output_chars])),
         error=payload.get("error"),

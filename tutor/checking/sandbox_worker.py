@@ -194,6 +194,44 @@ def set_limits(limits):
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
+def snapshot(value):
+    """Copy the arrays, lists and dicts of an argument, so a later change in place shows."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, list):
+        return [snapshot(item) for item in value]
+    if isinstance(value, dict):
+        return {key: snapshot(item) for key, item in value.items()}
+    return value
+
+
+def unchanged(before, after):
+    """Return whether `after` still equals its snapshot `before`, NaN equal to NaN."""
+    if isinstance(before, np.ndarray):
+        return (isinstance(after, np.ndarray) and before.shape == after.shape
+                and np.array_equal(before, after, equal_nan=True))
+    if isinstance(before, list):
+        return (isinstance(after, list) and len(before) == len(after)
+                and all(unchanged(b, a) for b, a in zip(before, after)))
+    if isinstance(before, dict):
+        return (isinstance(after, dict) and before.keys() == after.keys()
+                and all(unchanged(before[key], after[key]) for key in before))
+    return True
+
+
+def changed_arguments(args, copies):
+    """Return {position: value now} for each argument the learner's function changed in place."""
+    changed = {}
+    for position, (arg, copy) in enumerate(zip(args, copies)):
+        try:
+            same = unchanged(copy, arg)
+        except Exception:  # the learner may have stored objects whose comparison raises
+            same = False
+        if not same:
+            changed[str(position)] = encode(arg)
+    return changed
+
+
 def run_calls(namespace, calls, filename):
     outcomes = []
     for call in calls:
@@ -201,6 +239,7 @@ def run_calls(namespace, calls, filename):
         if not callable(function):
             return outcomes, {"status": "missing-function", "function": call["function"]}
         args = decode(call["args"])
+        copies = [snapshot(arg) for arg in args]
         started = time.perf_counter()
         try:
             value = function(*args)
@@ -212,7 +251,9 @@ def run_calls(namespace, calls, filename):
         except BaseException as error:  # the learner's code may raise anything, SystemExit too
             return outcomes, {"status": "exception", "call": len(outcomes),
                               "error": describe_exception(error, filename)}
-        outcomes.append({"value": encode(value), "seconds": time.perf_counter() - started})
+        seconds = time.perf_counter() - started
+        outcomes.append({"value": encode(value), "seconds": seconds,
+                         "changed": changed_arguments(args, copies)})
     return outcomes, {"status": "ok"}
 
 
