@@ -74,3 +74,39 @@ def test_cell_hint_ladder():
     assert format_number(table.cells[index].step.value, 4) not in numbers[0]
     assert len(worked) == index + 1
     assert worked[-1].endswith(format_number(table.cells[index].step.value, 4))
+
+
+def _named(table, name, value):
+    index = [cell.name for cell in table.cells].index(name)
+    verdict = table.check(index, repr(float(value)))
+    assert verdict.status == MISTAKE, (table.seed, name, value, verdict.message)
+    return [m.key for m in verdict.mistakes]
+
+
+def test_layer_mixups_named_at_fixed_seed():
+    table = generate_table(quiz_spec({"kind": "weight-gradient", "mode": "fill-table"}), 91650)
+    assert _named(table, "z2[0]", -0.51375) == ["z-for-a-forward"]
+    assert _named(table, "dW2[0,0]", 0.15609) == ["input-for-a-prev"]
+    assert _named(table, "dA1[1]", -0.31923) == ["dA-for-dZ"]
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh"])
+@pytest.mark.parametrize("loss", ["mse", "bce"])
+def test_layer_mixups_named_any_seed(activation, loss):
+    """Each value is worked here from the engine's forward pass and the traced cells."""
+    spec = quiz_spec({"kind": "weight-gradient", "layers": "2-2-1", "activation": activation, "loss": loss,
+                      "mode": "fill-table"})
+    for seed in range(0, 4000, 97):
+        table = generate_table(spec, seed)
+        network, x = table.network, table.X
+        _, (hidden, output) = network.forward(x)
+        W2, b2 = network.layers[1].W, network.layers[1].b
+        dZ2 = table.trace.value("dZ2[0]")
+        dA2 = table.trace.value("dA2[0]")
+        if abs((W2 @ hidden.z + b2)[0, 0] - output.z[0, 0]) > 1e-3:
+            assert "z-for-a-forward" in _named(table, "z2[0]", (W2 @ hidden.z + b2)[0, 0])
+        for k in range(2):
+            wrong = dZ2 * x[k, 0]
+            if abs(wrong - dZ2 * hidden.a[k, 0]) > 1e-3:
+                assert "input-for-a-prev" in _named(table, f"dW2[0,{k}]", wrong)
+            assert "dA-for-dZ" in _named(table, f"dA1[{k}]", W2[0, k] * dA2)

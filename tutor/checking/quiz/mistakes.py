@@ -110,6 +110,13 @@ MISTAKES: dict[str, Mistake] = _catalog(
             "The slope of tanh is 1 - a^2; a(1 - a) is the slope of the sigmoid."),
     Mistake("sigmoid-slope-for-tanh-asked-layer", "used the sigmoid slope a(1 - a) for tanh at the asked layer",
             "The slope of tanh is 1 - a^2 at every tanh layer; a(1 - a) is the slope of the sigmoid."),
+    Mistake("z-for-a-forward", "used z of the layer below where its output a belongs",
+            "A layer takes the output a = f(z) of the layer below: z = W @ a_prev + b."),
+    Mistake("input-for-a-prev", "used the input x where a of the layer below belongs",
+            "dW[j,k] = dZ[j] * a_prev[k], with a_prev the output of the layer right below; "
+            "it is x only for the first layer."),
+    Mistake("dA-for-dZ", "multiplied by dA of the layer above where its dZ belongs",
+            "dA_prev = W.T @ dZ takes the delta of the layer above after its slope: dZ = dA * f'(z)."),
     Mistake("bce-slope-twice", "multiplied dZ = a - y by the sigmoid slope a(1 - a) again",
             "With BCE after a sigmoid, dZ = a - y already contains the slope: "
             "dL/da = (a - y) / (a(1 - a)), and multiplying it by a(1 - a) leaves a - y."),

@@ -150,8 +150,11 @@ def cell_mistakes(network: Network, caches: list[LayerCache], grads: list[LayerG
     j = step.index[0] if step.index else 0
     quantity = step.quantity
 
-    if quantity == "z" and layer.b[j, 0] != 0.0:
-        add("forgot-bias", (layer.W @ cache.a_prev)[j, 0])
+    if quantity == "z":
+        if layer.b[j, 0] != 0.0:
+            add("forgot-bias", (layer.W @ cache.a_prev)[j, 0])
+        if step.layer > 1 and network.layers[step.layer - 2].activation.name != "relu":
+            add("z-for-a-forward", (layer.W @ caches[step.layer - 2].z + layer.b)[j, 0])
     elif quantity == "a":
         if layer.activation.name != "relu":
             add("gave-z", cache.z[j, 0])
@@ -172,6 +175,9 @@ def cell_mistakes(network: Network, caches: list[LayerCache], grads: list[LayerG
         if is_transposable(above.W):
             add("transpose-forgotten", (above.W @ upper_dZ)[j, 0])
         add("forgot-weights", upper_dZ.sum())
+        if above.activation.name != "relu":
+            upper_dA = trace_column(trace, f"dA{step.layer + 1}", above.n_out)
+            add("dA-for-dZ", (above.W.T @ upper_dA)[j, 0])
     elif quantity == "dZ":
         _dZ_mistakes(network, cache, layer, trace, step, add)
     elif quantity == "dW":
@@ -207,8 +213,16 @@ def _dW_mistakes(network, caches, grads, step, add) -> None:
     add("forgot-input", dZ[j, 0])
     if step.layer > 1 and network.layers[step.layer - 2].activation.name != "relu":
         add("z-for-a-input", dZ[j, 0] * caches[step.layer - 2].z[k, 0])
+    x = caches[0].a_prev
+    if step.layer > 1 and k < x.shape[0]:
+        add("input-for-a-prev", dZ[j, 0] * x[k, 0])
     if j != k and k < layer.n_out and j < layer.n_in:
         add("swapped-indices", dZ[k, 0] * a_prev[j, 0])
+
+
+def trace_column(trace: Trace, prefix: str, size: int) -> np.ndarray:
+    """Return the traced values prefix[0], prefix[1], ... as a column, such as dA2 of a layer."""
+    return np.array([[trace.value(f"{prefix}[{i}]")] for i in range(size)])
 
 
 def filled_line(problem: TableProblem, index: int) -> str:
