@@ -384,6 +384,7 @@ def test_by_hand_doubled_output_error(runner):
     assert report.kind == "factor"
     assert report.headline == "dw1 is 2 times the expected value."
     assert "the 1/2 of the MSE loss cancels the 2" in report.details
+    assert "2(a2 - y)" in report.details
 
 
 def test_unrestored_x_is_named(runner):
@@ -534,6 +535,24 @@ def test_compare_scalar_sign_wording():
     assert mismatch.kind == "sign"
     assert "it is the negative of the expected value" in mismatch.message
     assert "every entry" not in mismatch.message
+
+
+def test_compare_row_for_column_is_axis_hint():
+    expected = np.ones((4, 1))
+    mismatch = compare_array("db2", expected, np.arange(4.0).reshape(1, 4), 1e-6)
+
+    assert mismatch.kind == "wrong-shape"
+    assert "axis=1" in mismatch.message
+    assert ".T" not in mismatch.message
+
+
+def test_by_hand_flipped_sign_uses_scalar_names(runner):
+    code = solution_with("backprop-by-hand", "da2 = a2 - y", "da2 = y - a2")
+    report = check_code(exercise("backprop-by-hand"), code, runner=runner)
+
+    assert report.kind == "sign"
+    assert report.headline == "dw1 has the wrong sign: it is the negative of the expected value."
+    assert "the gradient at the output is a2 - y" in report.details
 
 
 def test_compare_shape_without_matrix_hints():

@@ -120,15 +120,17 @@ def _shape_mismatch(name: str, expected: np.ndarray, got: np.ndarray, tolerance:
             return Mismatch("transposed", name,
                             f"{name} is transposed: {shapes}. Its values are right, "
                             f"but rows and columns are swapped.")
-        if matrix_hints:
-            return Mismatch("wrong-shape", name,
-                            f"{name} has the wrong shape: {shapes}. A missing or extra .T "
-                            f"(transpose) in a matrix product gives this shape.")
+    # A row where a column is expected, as for db, comes from a sum over the wrong axis even
+    # when the batch size m equals the number of units, so that hint goes before the .T one.
     if (matrix_hints and expected.ndim == 2 and expected.shape[1] == 1 and got.ndim == 2
             and got.shape[0] == 1):
         return Mismatch("wrong-shape", name,
                         f"{name} has the wrong shape: {shapes}. The sum over examples runs "
                         f"along axis=1 (one column per example), with keepdims=True.")
+    if matrix_hints and expected.ndim == 2 and got.shape == expected.T.shape:
+        return Mismatch("wrong-shape", name,
+                        f"{name} has the wrong shape: {shapes}. A missing or extra .T "
+                        f"(transpose) in a matrix product gives this shape.")
     if got.size == expected.size and got.ndim != expected.ndim:
         fix = "keep the column shape, for example with keepdims=True or reshape" if matrix_hints \
             else "return an array of the expected shape, for example with reshape"

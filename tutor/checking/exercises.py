@@ -463,16 +463,22 @@ def _derivative_mistakes(sample: NetworkSample) -> list[tuple[str, dict[str, np.
     return mistakes
 
 
-# What the checker may say about a wrong gradient of a dense network, when the loss is MSE.
-MSE_FACTOR_HINTS = {
-    2.0: ("A factor of 2 is what dA = 2(A - Y) gives: the 1/2 of the MSE loss cancels the 2 "
-          "of the square, so the gradient at the output is A - Y."),
-    0.5: ("A factor of 1/2 is what dA = (A - Y) / 2 gives: the 1/2 of the MSE loss is already "
-          "cancelled by the 2 of the square, so the gradient at the output is A - Y."),
-}
-MSE_SIGN_HINT = "For the MSE loss the gradient at the output is A - Y; Y - A flips every gradient."
 NETWORK_INPUT_HINT = ("build new arrays (dZ = dA * ...) instead of changing the batch, params "
                       "or cache in place with -=, *= or item assignment")
+
+
+def _mse_hints(output: str, target: str) -> tuple[dict[float, str], str]:
+    """Return the factor hints and the sign hint of an MSE network, in the exercise's notation."""
+    gradient = f"{output} - {target}"
+    factor_hints = {
+        2.0: (f"A factor of 2 is what 2({gradient}) at the output gives: the 1/2 of the MSE "
+              f"loss cancels the 2 of the square, so the gradient at the output is {gradient}."),
+        0.5: (f"A factor of 1/2 is what ({gradient}) / 2 at the output gives: the 1/2 of the MSE "
+              f"loss is already cancelled by the 2 of the square."),
+    }
+    sign_hint = (f"For the MSE loss the gradient at the output is {gradient}, and "
+                 f"{target} - {output} flips every gradient.")
+    return factor_hints, sign_hint
 
 
 def _network_explanations(sample: NetworkSample) -> dict[str, Any]:
@@ -480,8 +486,10 @@ def _network_explanations(sample: NetworkSample) -> dict[str, Any]:
     explanations: dict[str, Any] = {"matrix_hints": not sample.scalars,
                                     "input_hint": NETWORK_INPUT_HINT}
     if sample.network.loss.name == "mse":
-        explanations["factor_hints"] = dict(MSE_FACTOR_HINTS)
-        explanations["sign_hint"] = MSE_SIGN_HINT
+        # The scalar exercise writes one example in lower case: a2 - y.
+        layers = len(sample.network.layers)
+        output, target = (f"a{layers}", "y") if sample.scalars else ("A", "Y")
+        explanations["factor_hints"], explanations["sign_hint"] = _mse_hints(output, target)
     return explanations
 
 
