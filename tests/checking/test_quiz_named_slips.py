@@ -165,3 +165,39 @@ def test_mistake_values_never_accepted_as_right():
                 for text in (repr(item.value), format_number(item.value, problem.spec.digits)):
                     assert _check(problem, text).status not in (CORRECT, WRONG), (params, seed, item.mistake.key)
             assert np.isfinite(problem.expected)
+
+
+def test_weight_update_updated_weight_with_batch_named():
+    problem = generate_problem(quiz_spec({"kind": "weight-update", "batch": 2}), 28931)
+    assert problem.target.label == "W1[0,0]"
+    verdict = _check(problem, "-0.58905")
+    assert [m.key for m in verdict.mistakes] == ["updated-weight-used+extra-1/m"]
+    assert "already-updated weight" in verdict.message
+
+
+def _updated_weight_value(problem, divisions):
+    """New W1 entry when dA1 flows through the already-updated W2, with dW1 divided by m `divisions` times."""
+    network, X, Y, target = problem.network, problem.X, problem.Y, problem.target
+    lr = problem.spec.learning_rate
+    _, (hidden, output) = network.forward(X)
+    grads = network.backward([hidden, output], Y)
+    W2_new = network.layers[1].W - lr * grads[1].dW
+    dZ1 = (W2_new.T @ grads[1].dZ) * network.layers[0].activation.derivative(hidden.z)
+    m = X.shape[1]
+    dW1 = dZ1 @ X.T / m**divisions
+    return float(network.layers[0].W[target.index] - lr * dW1[target.index])
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=SEEDS, batch=st.integers(min_value=1, max_value=4), activation=st.sampled_from(("sigmoid", "tanh")),
+       loss=st.sampled_from(("mse", "bce")))
+def test_updated_weight_used_any_seed(seed, batch, activation, loss):
+    spec = quiz_spec({"kind": "weight-update", "layers": "2-2-1", "batch": batch, "activation": activation,
+                      "loss": loss})
+    problem = generate_problem(spec, seed)
+    if problem.target.layer != 1:
+        return
+    assert "updated-weight-used" in _keys(problem, _updated_weight_value(problem, 1))
+    if batch > 1:
+        assert "updated-weight-used+extra-1/m" in _keys(problem, _updated_weight_value(problem, 2))
+        assert "updated-weight-used+missing-1/m" in _keys(problem, _updated_weight_value(problem, 0))

@@ -266,6 +266,12 @@ def iter_network_mistakes(problem: QuizProblem) -> Iterator[MistakeValue]:
     if target.quantity == "W" and target.layer < len(network.layers):
         grads = backward_with(network, X, Y, with_slip(updated_learning_rate=lr))
         yield item("updated-weight-used", target_value(network, grads, target, lr))
+        if problem.batch > 1:
+            # The updated weight together with a wrong 1/m; at m = 1 this is the plain slip.
+            for key, divisions in (("missing-1/m", 0), ("extra-1/m", 2)):
+                slip = with_slip(updated_learning_rate=lr, batch_divisions=divisions)
+                grads = backward_with(network, X, Y, slip)
+                yield item(f"updated-weight-used+{key}", target_value(network, grads, target, lr))
 
 
 def _entry_mistakes(problem: QuizProblem, item) -> Iterator[MistakeValue]:
