@@ -253,7 +253,7 @@ def test_left_out_relu_slope_is_modelled(runner):
 
     assert report.kind == "modelled"
     assert report.headline == "dW2 does not match the engine."
-    assert "leaves out f'(z) in layer 2" in report.details
+    assert "leaves out f'(z) in layer 2 (dZ2 = dA2)" in report.details
 
 
 def test_missing_transpose_points_at_line(runner):
@@ -373,7 +373,7 @@ def test_by_hand_missing_sigmoid_slope_is_modelled(runner):
 
     assert report.kind == "modelled"
     assert report.headline == "dw1 does not match the engine."
-    assert "leaves out f'(z) in layer 1" in report.details
+    assert "leaves out f'(z) in layer 1 (dz1 = da1)" in report.details
     assert "every entry" not in report.text()
 
 

@@ -222,7 +222,7 @@ def find_exercise(course_root: Path, exercise_id: str) -> Exercise:
 class Case:
     """One call to check. `expected` maps each return name to the engine's array.
 
-    The reference also fills in what the checker may say about a wrong
+    The reference also fills in what the checker may report about a wrong
     result, so a message names only slips that this computation can make:
     `factor_hints` maps a constant factor (got / expected) to its likely
     cause, `sign_hint` explains a flipped sign, `matrix_hints` allows the
@@ -449,11 +449,14 @@ def _derivative_mistakes(sample: NetworkSample) -> list[tuple[str, dict[str, np.
         if activation.name in ("identity", "softmax"):
             continue
         slope = f"the {activation.name} slope is {activation.derivative_formula}"
+        number = index + 1
+        # The scalar exercise names one unit's values in lower case: dz1 = da1.
+        skipped = f"dz{number} = da{number}" if sample.scalars else f"dZ{number} = dA{number}"
         wrong_derivatives = (
             (activation.forward, f"It matches a backward pass that uses a = f(z) in place of "
-                                 f"f'(z) in layer {index + 1}, but {slope}"),
+                                 f"f'(z) in layer {number}, but {slope}"),
             (np.ones_like, f"It matches a backward pass that leaves out f'(z) in layer "
-                           f"{index + 1} (dZ = dA), but {slope}"),
+                           f"{number} ({skipped}), but {slope}"),
         )
         for derivative, description in wrong_derivatives:
             layers = list(sample.network.layers)
