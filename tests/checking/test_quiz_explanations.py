@@ -87,3 +87,14 @@ def test_table_explanations_true_for_bce(layers, activation):
                 assert not any(claim in item.mistake.explanation for claim in FALSE_UNDER_BCE), cell.name
         output_dz = [cell for cell in table.cells if cell.name == f"dZ{len(table.network.layers)}[0]"][0]
         assert "bce-slope-twice" in [item.mistake.key for item in output_dz.mistakes]
+
+
+@pytest.mark.parametrize("kind", ["local-derivative", "hidden-delta"])
+def test_tanh_derivative_explanations_give_tanh_rule(kind):
+    layers = "1-1" if kind == "local-derivative" else "2-2-1"
+    spec = quiz_spec({"kind": kind, "layers": layers, "activation": "tanh"})
+    for seed in range(6):
+        problem = generate_problem(spec, seed)
+        for item in problem.mistakes:
+            if item.mistake.key.startswith(("derivative-at-a", "z-in-derivative")):
+                assert "1 - a^2 for tanh" in item.mistake.explanation or "1 - a^2 (tanh)" in item.mistake.explanation

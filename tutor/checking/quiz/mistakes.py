@@ -36,8 +36,8 @@ MISTAKES: dict[str, Mistake] = _catalog(
     Mistake("forgot-every-derivative", "left out f'(z) at every layer",
             "Each layer multiplies dA by f'(z) to get dZ = dA * f'(z), hidden layers as well as the output."),
     Mistake("derivative-at-a", "evaluated f' at a instead of at z",
-            "f'(z) takes z, the input of the activation. For sigmoid, f'(z) = a(1 - a) "
-            "uses a = sigmoid(z), not sigmoid(a)."),
+            "f'(z) takes z, the input of the activation: f'(z) = a(1 - a) for sigmoid and "
+            "1 - a^2 for tanh, with a = f(z); f'(a) is the slope at another point."),
     Mistake("sigmoid-one-plus-a", "wrote the sigmoid derivative as a(1 + a)",
             "The sigmoid derivative is a(1 - a), with a minus."),
     Mistake("z-in-derivative", "put z where a belongs in f'",
@@ -101,7 +101,8 @@ MISTAKES: dict[str, Mistake] = _catalog(
     Mistake("forgot-output-derivative", "left out f'(z) of the output layer only",
             "Each layer multiplies dA by f'(z) to get dZ = dA * f'(z), the output as well as the hidden layers."),
     Mistake("derivative-at-a-asked-layer", "evaluated f' at a instead of at z at the asked layer",
-            "f'(z) takes z, the input of the activation: at every layer, f' is applied to z, not to a = f(z)."),
+            "f'(z) takes z, the input of the activation, at every layer: f'(z) = a(1 - a) for sigmoid "
+            "and 1 - a^2 for tanh, with a = f(z); f'(a) is the slope at another point."),
     Mistake("sigmoid-one-plus-a-asked-layer", "wrote the sigmoid derivative as a(1 + a) at the asked layer",
             "The sigmoid derivative is a(1 - a), with a minus, at every sigmoid layer."),
     Mistake("z-in-derivative-asked-layer", "put z where a belongs in f' at the asked layer",
@@ -129,6 +130,9 @@ LOSS_EXPLANATIONS: dict[tuple[str, str], str] = {
                              "not y - a; dL/da = (a - y) / (a(1 - a)) has the same sign.",
     ("forgot-derivative", "bce"): "Each layer multiplies dA by f'(z) to get dZ = dA * f'(z). With BCE, "
                                   "dL/da = (a - y) / (a(1 - a)) times the output slope a(1 - a) gives a - y.",
+    ("forgot-output-derivative", "bce"): "Each layer multiplies dA by f'(z) to get dZ = dA * f'(z). With BCE, "
+                                         "dL/da = (a - y) / (a(1 - a)) times the output slope a(1 - a) "
+                                         "gives a - y.",
     ("forgot-every-derivative", "bce"): "Each layer multiplies dA by f'(z) to get dZ = dA * f'(z). With BCE, "
                                         "dL/da = (a - y) / (a(1 - a)) times the output slope a(1 - a) "
                                         "gives a - y.",
