@@ -184,9 +184,9 @@ NO_SLIP = Slip()
 def local_derivative(activation: Activation, z: np.ndarray, a: np.ndarray, mode: str) -> np.ndarray:
     """Return f'(z) as computed under a derivative slip (`mode` "z" is the right one).
 
-    A slip that belongs to another activation (a(1 + a) is a sigmoid slip, the
-    sigmoid's a(1 - a) in place of 1 - a^2 a tanh slip, and ReLU has no rule in
-    terms of a) leaves this layer's f'(z) right.
+    A slip that belongs to another activation leaves this layer's f'(z) right:
+    a(1 + a) is a sigmoid slip, a(1 - a) in place of 1 - a^2 is a tanh slip,
+    and ReLU has no rule in terms of a.
     """
     if mode == "z":
         return activation.derivative(z)
