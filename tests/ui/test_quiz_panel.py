@@ -601,3 +601,19 @@ async def test_app_moves_on_after_solve(course, tmp_path):
         await pilot.press("right_square_bracket")
         await pilot.pause()
         assert app.section_index == section + 1
+
+
+async def test_fresh_seed_skips_undrawable_seeds(store, monkeypatch):
+    import tutor.ui.quiz.panel as panel_module
+
+    # For weight-gradient on 3-3-3-1 ReLU with a batch of 4, no draw from seeds 10002
+    # and 10004 passes the non-degeneracy checks; seed 10003 does.
+    seeds = iter([10002, 10004, 10003])
+    monkeypatch.setattr(panel_module, "new_seed", lambda: next(seeds))
+    block = _block(kind="weight-gradient", layers="3-3-3-1", activation="relu", batch=4)
+    app = _app(store, block, seed=None)
+    async with app.run_test(size=(80, 24)):
+        panel = app.query_one(QuizPanel)
+        assert panel.spec_error is None
+        assert panel.problem is not None
+        assert panel.seed == 10003

@@ -47,6 +47,9 @@ def state_key(context: LabContext, block: Block) -> str:
     return f"quiz:{context.lesson_id}:{block.id}"
 
 
+FRESH_SEED_TRIES = 20
+
+
 def new_seed() -> int:
     """Return a fresh five-digit seed, easy to read off the screen and type back."""
     return random.randint(10_000, MAX_SEED)
@@ -189,7 +192,7 @@ class QuizPanel(Widget):
         if isinstance(saved, dict) and _whole(saved.get("seed")) is not None:
             self._restore(saved)
         else:
-            self._load(new_seed())
+            self._load_fresh()
             self._save_state()
         self._render_all()
 
@@ -258,7 +261,10 @@ class QuizPanel(Widget):
 
     def new_problem(self, seed: int | None = None) -> None:
         """Replace the problem with the one of `seed` (a fresh seed by default)."""
-        self._load(new_seed() if seed is None else seed)
+        if seed is None:
+            self._load_fresh()
+        else:
+            self._load(seed)
         self.rung = 0
         self.solved = False
         self.attempted = False
@@ -367,6 +373,19 @@ class QuizPanel(Widget):
         self.context.store.record_quiz_attempt(attempt, detail=detail)
 
     # State.
+
+    def _load_fresh(self) -> None:
+        """Load a problem from a fresh seed, trying other fresh seeds when one cannot be drawn.
+
+        Some valid settings (wide ReLU networks with a batch of several examples)
+        have seeds where no draw passes the non-degeneracy checks, so a learner
+        asking for a new problem gets the next seed that works.
+        """
+        for _ in range(FRESH_SEED_TRIES):
+            self.spec_error = None
+            self._load(new_seed())
+            if self.spec_error is None:
+                return
 
     def _load(self, seed: int) -> None:
         # NOTE: generation runs on the UI thread. It takes under 1 ms per draw, and the
