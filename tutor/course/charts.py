@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from tutor.course.params import is_integer, is_number, show_value
 from tutor.engine import datasets
 from tutor.engine.gradcheck import check_network_gradients, relative_error
 from tutor.engine.network import build_network
@@ -89,13 +90,13 @@ class ChartParameterError(ValueError):
 def validate_chart_params(params: Any) -> list[str]:
     """Return one plain sentence per problem in a chart block's parameters (empty when valid)."""
     if not isinstance(params, dict):
-        return [f"chart parameters must be a mapping of names to values, got {_show(params)}"]
+        return [f"chart parameters must be a mapping of names to values, got {show_value(params)}"]
 
     kind = params.get("kind")
     if kind is None:
         return [f"missing `kind` (one of: {', '.join(CHART_KINDS)})"]
     if kind not in CHART_KINDS:
-        return [f"unknown chart kind {_show(kind)}; expected one of: {', '.join(CHART_KINDS)}"]
+        return [f"unknown chart kind {show_value(kind)}; expected one of: {', '.join(CHART_KINDS)}"]
 
     allowed = DEFAULTS[kind]
     problems = []
@@ -109,7 +110,7 @@ def validate_chart_params(params: Any) -> list[str]:
         if checker is not None and name in allowed:
             problem = checker(value)
             if problem:
-                problems.append(f"`{name}` {problem}, got {_show(value)}")
+                problems.append(f"`{name}` {problem}, got {show_value(value)}")
     return problems
 
 
@@ -262,19 +263,19 @@ def _curve(label: str, losses: list[float]) -> Series:
 
 
 def _check_epochs(value: Any) -> str | None:
-    if not _is_integer(value) or not 1 <= value <= MAX_EPOCHS:
+    if not is_integer(value) or not 1 <= value <= MAX_EPOCHS:
         return f"must be a whole number from 1 to {MAX_EPOCHS}"
     return None
 
 
 def _check_seed(value: Any) -> str | None:
-    if not _is_integer(value) or value < 0:
+    if not is_integer(value) or value < 0:
         return "must be a whole number, 0 or more"
     return None
 
 
 def _check_learning_rate(value: Any) -> str | None:
-    if not _is_number(value) or not 0 < value <= MAX_LEARNING_RATE:
+    if not is_number(value) or not 0 < value <= MAX_LEARNING_RATE:
         return f"must be a number above 0 and at most {_number(MAX_LEARNING_RATE)}"
     return None
 
@@ -295,7 +296,7 @@ def _check_activation(value: Any) -> str | None:
 
 
 def _check_depth(value: Any) -> str | None:
-    if not _is_integer(value) or not MIN_DEPTH <= value <= MAX_DEPTH:
+    if not is_integer(value) or not MIN_DEPTH <= value <= MAX_DEPTH:
         return f"must be a whole number of layers from {MIN_DEPTH} to {MAX_DEPTH}"
     return None
 
@@ -310,21 +311,7 @@ _CHECKERS = {
 }
 
 
-def _is_integer(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(value: Any) -> bool:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return False
-    return math.isfinite(value)
-
-
 def _number(value: float) -> str:
     """Format a learning rate the short way: 2, 0.1, 50."""
     return f"{value:g}"
 
-
-def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."

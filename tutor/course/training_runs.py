@@ -11,7 +11,6 @@ Drawing is the UI's job, so this module imports neither Textual nor plotext.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Callable, Iterator, Sequence
@@ -19,6 +18,7 @@ from typing import Any, Callable, Iterator, Sequence
 import numpy as np
 
 from tutor.course.charts import ChartData, Series
+from tutor.course.params import is_integer, is_number, show_value
 from tutor.engine import datasets
 from tutor.engine.digits_classifier import digits_split
 from tutor.engine.network import Network, build_network
@@ -193,7 +193,7 @@ class TrainingParameterError(ValueError):
 def validate_training_params(params: Any) -> list[str]:
     """Return one plain sentence per problem in a train block's parameters (empty when valid)."""
     if not isinstance(params, dict):
-        return [f"train parameters must be a mapping of names to values, got {_show(params)}"]
+        return [f"train parameters must be a mapping of names to values, got {show_value(params)}"]
 
     problems = []
     for name in params:
@@ -202,7 +202,7 @@ def validate_training_params(params: Any) -> list[str]:
 
     dataset = params.get("dataset", DEFAULT_DATASET)
     if dataset not in DATASETS:
-        problems.append(f"unknown `dataset` {_show(dataset)}; expected one of: {', '.join(DATASETS)}")
+        problems.append(f"unknown `dataset` {show_value(dataset)}; expected one of: {', '.join(DATASETS)}")
         spec = None
     else:
         spec = DATASETS[dataset]
@@ -212,7 +212,7 @@ def validate_training_params(params: Any) -> list[str]:
             continue
         problem = checker(params[name])
         if problem:
-            problems.append(f"`{name}` {problem}, got {_show(params[name])}")
+            problems.append(f"`{name}` {problem}, got {show_value(params[name])}")
 
     if spec is not None and "layers" in params and _check_layers(params["layers"]) is None:
         problems.extend(_check_layers_fit(_parse_layers(params["layers"]), spec))
@@ -246,7 +246,7 @@ def _parse_layers(value: Any) -> list[int] | None:
         if not all(part.strip().isdigit() for part in parts):
             return None
         return [int(part) for part in parts]
-    if isinstance(value, list) and all(_is_integer(size) for size in value):
+    if isinstance(value, list) and all(is_integer(size) for size in value):
         return list(value)
     return None
 
@@ -426,19 +426,19 @@ def _check_activation(value: Any) -> str | None:
 
 
 def _check_epochs(value: Any) -> str | None:
-    if not _is_integer(value) or not MIN_EPOCHS <= value <= MAX_EPOCHS:
+    if not is_integer(value) or not MIN_EPOCHS <= value <= MAX_EPOCHS:
         return f"must be a whole number from {MIN_EPOCHS} to {MAX_EPOCHS}"
     return None
 
 
 def _check_batch_size(value: Any) -> str | None:
-    if not _is_integer(value) or not MIN_BATCH_SIZE <= value <= MAX_BATCH_SIZE:
+    if not is_integer(value) or not MIN_BATCH_SIZE <= value <= MAX_BATCH_SIZE:
         return f"must be a whole number from {MIN_BATCH_SIZE} to {MAX_BATCH_SIZE}"
     return None
 
 
 def _check_learning_rate(value: Any) -> str | None:
-    if not _is_number(value) or not 0 < value <= MAX_LEARNING_RATE:
+    if not is_number(value) or not 0 < value <= MAX_LEARNING_RATE:
         problem = f"must be a number above 0 and at most {MAX_LEARNING_RATE:g}"
         if isinstance(value, str) and _is_float_text(value):
             problem += " (YAML reads 1e-3 as text; write 0.001 or 1.0e-3)"
@@ -461,7 +461,7 @@ def _check_optimizer(value: Any) -> str | None:
 
 
 def _check_seed(value: Any) -> str | None:
-    if not _is_integer(value) or value < 0:
+    if not is_integer(value) or value < 0:
         return "must be a whole number, 0 or more"
     return None
 
@@ -477,16 +477,3 @@ _CHECKERS = {
 }
 
 
-def _is_integer(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(value: Any) -> bool:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return False
-    return math.isfinite(value)
-
-
-def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."

@@ -52,20 +52,9 @@ HELP_TEXT = """\
   enter or a digit         back to the answer box
 
 [b]Code exercises[/b]
-  e or enter        open the editor (on the exercise panel)
-  ctrl+r or f5      check the code
-  ctrl+s            save now (drafts also save as you type)
-  f2                next hint
-  f3                reference solution (after a pass or
-                    3 failed checks)
-  f4                reset to the starter code
-  f6                next planted bug (fix-the-bug only)
-  escape            back to the lesson
-  f1                the editor's own key list
-                    (in the editor, ? types a ?)
-  ctrl+z / ctrl+y   undo / redo
-  shift+arrows, f7  select text / select all
-
+  e or enter          open the editor (on the exercise panel)
+  in the editor, ? types a ?; its keys:
+{editor_keys}
 Progress is saved as you go, in
 {progress_path}
 Press escape to close this help.
@@ -86,7 +75,7 @@ class HelpScreen(ModalScreen[None]):
         align: center middle;
     }
     HelpScreen > VerticalScroll {
-        width: 66;
+        width: 70;
         max-width: 100%;
         height: 90%;
         border: round $accent;
@@ -101,7 +90,11 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
-            yield Static(HELP_TEXT.format(progress_path=escape(str(self.progress_path))), markup=True)
+            from tutor.ui.exercise.dialogs import EDITOR_KEY_LINES
+
+            text = HELP_TEXT.format(progress_path=escape(str(self.progress_path)),
+                                    editor_keys=EDITOR_KEY_LINES.rstrip("\n"))
+            yield Static(text, markup=True)
 
     def action_dismiss_help(self) -> None:
         self.dismiss(None)

@@ -95,9 +95,8 @@ class SolutionScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
-EDITOR_KEYS = """\
-[b]Code editor keys[/b]
-
+# The editor's keys, one per line; the app's help screen lists them too.
+EDITOR_KEY_LINES = """\
   ctrl+r or f5        check the code
   ctrl+s              save now (drafts also save as you type)
   f2                  next hint
@@ -106,7 +105,7 @@ EDITOR_KEYS = """\
   f4                  reset to the starter code
   f6                  next planted bug (fix-the-bug only)
   escape              back to the lesson
-  f1                  this list
+  f1                  the editor's key list
 
   ctrl+z / ctrl+y     undo / redo
   shift+arrows        select text
@@ -116,9 +115,13 @@ EDITOR_KEYS = """\
   tab                 indent
   home / end          start / end of the line
   ctrl+k              delete to the end of the line
-
-Your code is saved as you type. Escape, q or f1 closes this list.
 """
+
+EDITOR_KEYS = (
+    "[b]Code editor keys[/b]\n\n"
+    + EDITOR_KEY_LINES
+    + "\nYour code is saved as you type. Escape, q or f1 closes this list.\n"
+)
 
 
 class EditorKeysScreen(ModalScreen[None]):
